@@ -1,0 +1,50 @@
+"""Roles and the permissions each grants."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from interlink.access.permissions import Permission as P
+
+__all__ = ["ROLE_PERMISSIONS", "SECRETARIAT_ROLES", "Role"]
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    REVIEWER = "reviewer"
+    OPERATOR = "operator"
+    ANALYST = "analyst"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+    CLIENT = "client"
+    """A machine client (border system): screening only."""
+
+
+_OFFICER = frozenset(
+    {
+        P.RECORDS_READ,
+        P.RECORDS_WRITE,
+        P.SCREENING_RUN,
+        P.NOTICES_REQUEST,
+        P.MESSAGES_SEND,
+        P.HITS_ANSWER,
+        P.GROUPS_MANAGE,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
+    Role.OFFICER: _OFFICER,
+    Role.SUPERVISOR: _OFFICER | {P.NOTICES_APPROVE, P.BUREAU_USERS_MANAGE},
+    Role.REVIEWER: frozenset({P.RECORDS_READ, P.SCREENING_RUN, P.NOTICES_REVIEW, P.MESSAGES_SEND}),
+    Role.OPERATOR: frozenset(
+        {P.RECORDS_READ, P.SCREENING_RUN, P.OPERATIONS_MANAGE, P.MESSAGES_SEND}
+    ),
+    Role.ANALYST: frozenset({P.RECORDS_READ, P.SCREENING_RUN, P.ANALYSIS_RUN}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ}),
+    Role.ADMIN: frozenset({P.MEMBERS_MANAGE, P.BUREAU_USERS_MANAGE, P.RECORDS_READ}),
+    Role.CLIENT: frozenset({P.SCREENING_RUN}),
+}
+
+SECRETARIAT_ROLES = frozenset({Role.REVIEWER, Role.OPERATOR, Role.AUDITOR, Role.ADMIN})
+"""Roles that belong to the General Secretariat rather than a national bureau."""

@@ -1,0 +1,93 @@
+"""``create_app(settings)``: routers, middleware, error handlers, lifespan."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from interlink import __version__
+from interlink.audit.router import router as audit_router
+from interlink.core.config import Settings
+from interlink.core.context import configure_logging, new_request_id, request_id_var
+from interlink.core.db import make_engine, make_session_factory
+from interlink.core.deps import DbSession
+from interlink.core.errors import install_error_handlers, problem
+from interlink.members.router import router as members_router
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("interlink.http")
+
+
+def create_app(
+    settings: Settings, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """The ASGI application. Tests pass their own ``session_factory`` (rolled back per test)."""
+    settings.ensure_secure()
+    configure_logging(settings.log_level)
+    engine = None
+    if session_factory is None:
+        engine = make_engine(settings.database_url)
+        session_factory = make_session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if engine is not None:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Interlink",
+        version=__version__,
+        description="Open platform for international police cooperation.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        request_id = (
+            incoming if 8 <= len(incoming) <= 64 and incoming.isprintable() else new_request_id()
+        )
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers["X-Request-ID"] = request_id
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info(
+            "%s %s -> %s in %.1f ms",
+            request.method,
+            request.url.path,
+            response.status_code,
+            elapsed,
+            extra={"request_id": request_id},
+        )
+        return response
+
+    @app.get("/api/v1/health", tags=["health"])
+    def health(session: DbSession) -> Any:
+        try:
+            session.execute(text("SELECT 1"))
+        except Exception:  # the database's own error class varies by driver
+            log.exception("health check: database does not answer")
+            return problem(503, "Unavailable", "the database does not answer")
+        return {"status": "ok"}
+
+    app.include_router(members_router)
+    app.include_router(audit_router)
+    return app

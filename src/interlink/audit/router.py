@@ -1,0 +1,65 @@
+"""Audit trail routes for auditors: search and chain verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import func, select
+
+from interlink.access import Actor, Permission
+from interlink.audit.models import AuditEntry
+from interlink.audit.schemas import AuditEntryRead, ChainReportRead
+from interlink.audit.service import verify_chain
+from interlink.core.deps import DbSession
+from interlink.members.deps import requires
+from interlink.members.schemas import Page
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+Auditor = Annotated[Actor, Depends(requires(Permission.AUDIT_READ))]
+
+
+@router.get("", response_model=Page[AuditEntryRead])
+def search_audit(
+    session: DbSession,
+    _actor: Auditor,
+    action: str | None = None,
+    actor: str | None = None,
+    bureau: str | None = None,
+    object_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    query = select(AuditEntry)
+    filters = {
+        AuditEntry.action: action,
+        AuditEntry.actor: actor,
+        AuditEntry.bureau: bureau,
+        AuditEntry.object_id: object_id,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)).all()
+    return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/verify", response_model=ChainReportRead)
+def verify(session: DbSession, _actor: Auditor) -> ChainReportRead:
+    report = verify_chain(session)
+    return ChainReportRead(
+        ok=report.ok,
+        entries=report.entries,
+        first_bad_seq=report.first_bad_seq,
+        reason=report.reason,
+    )

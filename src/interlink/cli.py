@@ -1,0 +1,180 @@
+"""The ``interlink`` command line (Typer + Rich), over the same services as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from interlink.access import Role
+from interlink.audit.service import verify_chain
+from interlink.core.config import Settings, WeakSecretError
+from interlink.core.context import request_scope
+from interlink.core.db import make_engine, make_session_factory, migrate
+from interlink.core.errors import AppError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Interlink: open platform for international police cooperation.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Users of the member network.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"INTERLINK_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise _fail(f"invalid settings: {problems}") from exc
+
+
+@contextmanager
+def _session(settings: Settings, *, upgrade: bool = False) -> Iterator[Session]:
+    engine = make_engine(settings.database_url)
+    try:
+        if upgrade:
+            migrate(engine)
+        session = make_session_factory(engine)()
+        with request_scope(), session:
+            yield session
+    except AppError as exc:
+        raise _fail(exc.detail) from exc
+    finally:
+        engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration and make sure the member network (countries, bureaus) exists."""
+    from interlink.members.service import ensure_network
+
+    settings = _settings()
+    with _session(settings, upgrade=True) as session:
+        added = ensure_network(session)
+        session.commit()
+    console.print(f"database at head; {added} network rows added")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[
+        Role, typer.Option(help="officer, supervisor, reviewer, operator, analyst, auditor, admin")
+    ],
+    country: Annotated[
+        str, typer.Option(help="Bureau: member alpha-2 code, or SEC for the secretariat")
+    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    full_name: str = "",
+) -> None:
+    """Create a user in a bureau."""
+    from interlink.members.schemas import UserCreate
+    from interlink.members.service import create_user
+
+    try:
+        data = UserCreate(
+            username=username, role=role, country=country, password=password, full_name=full_name
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"--{'-'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(problems) from exc
+    with _session(_settings()) as session:
+        user = create_user(session, data, actor=None)
+        session.commit()
+        console.print(f"created {user.username} ({user.role}, {user.bureau.code})")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 naming the first bad entry if anything was altered."""
+    with _session(_settings()) as session:
+        report = verify_chain(session)
+    if report.ok:
+        console.print(f"audit trail intact: {report.entries} entries verified")
+        return
+    err.print(f"[bold red]audit trail broken at entry {report.first_bad_seq}:[/] {report.reason}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the API and console (needs INTERLINK_SECRET_KEY outside demo mode)."""
+    settings = _settings()
+    _serve(settings, host, port, workers)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    import uvicorn
+
+    from interlink.app import create_app
+
+    try:
+        application = create_app(settings)
+    except WeakSecretError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Interlink serving on http://{host}:{port}  (API docs: /docs)")
+    uvicorn.run(application, host=host, port=port, workers=workers, log_level="warning")
+
+
+@app.command()
+def demo(
+    seed_only: Annotated[bool, typer.Option("--seed-only", help="Seed and exit")] = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Migrate and seed the embedded demo network (idempotent), then serve it."""
+    from interlink.demo import DEMO_PASSWORD, demo_logins, seed_demo
+
+    settings = _settings(demo=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with _session(settings, upgrade=True) as session, Progress(*columns, console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(f"seeding {what}", total=total)
+            bar.update(tasks[what], completed=done)
+
+        summary = seed_demo(session, progress)
+        session.commit()
+    created = ", ".join(f"{n} {what}" for what, n in summary.created.items() if n) or "nothing new"
+    console.print(f"demo network ready at {settings.database_url} ({created})")
+    table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
+    table.add_column("login")
+    table.add_column("who")
+    for login, who in demo_logins():
+        table.add_row(login, who)
+    console.print(table)
+    if not seed_only:
+        _serve(settings, host, port)
+
+
+if __name__ == "__main__":
+    app()

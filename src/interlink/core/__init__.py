@@ -1,0 +1,1 @@
+"""Shared building blocks: settings, database, errors, request context, security."""

@@ -1,0 +1,67 @@
+"""Typed settings: the one place the environment is read (prefix ``INTERLINK_``).
+
+Settings are validated when read and passed in; ``ensure_secure()`` (called by
+``create_app``) refuses a missing or weak secret key unless the process runs the
+embedded demo. Commands that sign nothing (migrations, audit verification) do not
+need the key.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEMO_SECRET_KEY", "Settings", "WeakSecretError"]
+
+DEMO_SECRET_KEY = "interlink-demo-secret-key-not-for-production-use-000"
+_MIN_SECRET_LENGTH = 32
+_KNOWN_WEAK = {"secret", "changeme", "password", "interlink", DEMO_SECRET_KEY}
+
+
+class WeakSecretError(ValueError):
+    """The secret key is missing or too weak to sign tokens outside demo mode."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a running Interlink."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERLINK_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///./interlink.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql://user@host/db",
+    )
+    secret_key: str | None = Field(default=None, description="Signs access tokens; >= 32 chars")
+    demo: bool = Field(default=False, description="Embedded demo mode: allows the demo secret")
+    token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    log_level: str = Field(default="INFO")
+
+    def ensure_secure(self) -> Settings:
+        """Refuse to serve with a missing or weak secret key (allowed in demo mode only)."""
+        if self.demo:
+            return self
+        key = self.secret_key
+        if not key:
+            raise WeakSecretError(
+                "INTERLINK_SECRET_KEY is not set; set a random value of at least "
+                f"{_MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`)"
+            )
+        if len(key) < _MIN_SECRET_LENGTH or key.lower() in _KNOWN_WEAK or len(set(key)) < 8:
+            raise WeakSecretError(
+                f"INTERLINK_SECRET_KEY is too weak: use at least {_MIN_SECRET_LENGTH} "
+                "random characters"
+            )
+        return self
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The key tokens are signed with (the demo key only in demo mode)."""
+        return self.secret_key or DEMO_SECRET_KEY
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""The member network: countries, their bureaus, the secretariat, users, API clients, groups."""

@@ -1,0 +1,150 @@
+"""Authentication: passwords with lockout, bearer tokens, API keys, and the acting ``Actor``."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from datetime import timedelta
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlink.access import Actor, Role
+from interlink.audit import AuditAction, record
+from interlink.core.config import Settings
+from interlink.core.errors import Unauthorized
+from interlink.core.security import decode_token, hash_api_key, issue_token, verify_password
+from interlink.core.types import utcnow
+from interlink.members.models import ApiClient, User
+
+__all__ = [
+    "actor_for_client",
+    "actor_for_user",
+    "authenticate",
+    "issue_access_token",
+    "resolve_credentials",
+]
+
+_BAD_CREDENTIALS = "wrong username or password"
+
+
+def actor_for_user(user: User) -> Actor:
+    return Actor.build(
+        id=user.id,
+        name=user.username,
+        role=Role(user.role),
+        bureau_id=user.bureau_id,
+        bureau_code=user.bureau.code,
+        country=user.bureau.country_code,
+    )
+
+
+def actor_for_client(client: ApiClient) -> Actor:
+    return Actor.build(
+        id=client.id,
+        name=f"client:{client.name}",
+        role=Role.CLIENT,
+        bureau_id=client.bureau_id,
+        bureau_code=client.bureau.code,
+        country=client.bureau.country_code,
+        kind="client",
+    )
+
+
+def authenticate(session: Session, settings: Settings, username: str, password: str) -> User:
+    """The user for these credentials; counts failures and locks the account after too many.
+
+    Failures are committed here (the caller gets an error, but the count must persist).
+    """
+    user = session.scalars(select(User).where(User.username == username)).first()
+    now = utcnow()
+    if user is None or not user.active:
+        verify_password(_DUMMY_HASH, password)  # same time whether or not the user exists
+        raise Unauthorized(_BAD_CREDENTIALS)
+    if user.locked_until and user.locked_until > now:
+        raise Unauthorized(
+            "account locked after repeated failed sign-ins; try again after "
+            f"{user.locked_until:%H:%M} UTC or ask your supervisor to unlock it"
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        record(
+            session,
+            AuditAction.LOGIN_FAILED,
+            actor_name=username,
+            object_type="user",
+            object_id=user.id,
+        )
+        if user.failed_logins >= settings.lockout_attempts:
+            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+            record(
+                session,
+                AuditAction.ACCOUNT_LOCKED,
+                actor_name=username,
+                object_type="user",
+                object_id=user.id,
+                after={"locked_until": user.locked_until.isoformat()},
+            )
+        session.commit()
+        raise Unauthorized(_BAD_CREDENTIALS)
+    user.failed_logins, user.locked_until = 0, None
+    record(
+        session,
+        AuditAction.LOGIN,
+        actor=actor_for_user(user),
+        object_type="user",
+        object_id=user.id,
+    )
+    return user
+
+
+def issue_access_token(settings: Settings, user: User) -> str:
+    return issue_token(str(user.id), settings.signing_key, settings.token_minutes, role=user.role)
+
+
+def _user_from_token(session: Session, settings: Settings, token: str) -> Actor:
+    try:
+        claims = decode_token(token, settings.signing_key)
+        user_id = uuid.UUID(str(claims["sub"]))
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("the access token has expired; sign in again") from exc
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise Unauthorized("the access token is invalid") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("the access token's user no longer exists or is disabled")
+    return actor_for_user(user)
+
+
+def _client_from_key(session: Session, key: str) -> Actor:
+    parts = key.split("_")
+    if len(parts) < 3 or parts[0] != "ilk":
+        raise Unauthorized("the API key is malformed")
+    client = session.scalars(select(ApiClient).where(ApiClient.key_prefix == parts[1])).first()
+    if client is None or not hmac.compare_digest(client.key_hash, hash_api_key(key)):
+        raise Unauthorized("the API key is not valid")
+    if not client.active:
+        raise Unauthorized("the API key has been revoked")
+    return actor_for_client(client)
+
+
+def resolve_credentials(
+    session: Session, settings: Settings, *, bearer: str | None, api_key: str | None
+) -> Actor | None:
+    """The actor behind a bearer token (user token or API key) or an ``X-API-Key`` header."""
+    if api_key:
+        return _client_from_key(session, api_key)
+    if bearer:
+        if bearer.startswith("ilk_"):
+            return _client_from_key(session, bearer)
+        return _user_from_token(session, settings, bearer)
+    return None
+
+
+# A real argon2 hash of a random string, so unknown users cost as much as known ones.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$6/jLeX+xELoXgKcdncC0xg"
+    "$qfdauVZ+Tod9IA1lKXV4ZQ6sIqa6Q/99g3NyiKtq8YY"
+)

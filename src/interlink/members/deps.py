@@ -1,0 +1,56 @@
+"""FastAPI dependencies for the acting party and the permission each route declares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from interlink.access import Actor, Permission, check_permission
+from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.errors import Unauthorized
+from interlink.members.auth import resolve_credentials
+
+__all__ = ["CurrentActor", "OptionalActor", "requires"]
+
+_bearer = HTTPBearer(auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def optional_actor(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Actor | None:
+    actor = resolve_credentials(
+        session,
+        settings,
+        bearer=credentials.credentials if credentials else None,
+        api_key=api_key,
+    )
+    request.state.actor = actor
+    return actor
+
+
+def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' or 'X-API-Key'")
+    return actor
+
+
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def requires(permission: Permission) -> Callable[[Actor], Actor]:
+    """A dependency that yields the actor if its role grants ``permission`` (else 403)."""
+
+    def dependency(actor: CurrentActor) -> Actor:
+        return check_permission(actor, permission)
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    return dependency

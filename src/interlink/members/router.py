@@ -1,0 +1,160 @@
+"""HTTP routes of the member network (thin: parse, call the service, commit, shape)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from interlink.access import Actor, Permission
+from interlink.core.deps import DbSession, SettingsDep
+from interlink.members import groups, service
+from interlink.members.auth import authenticate, issue_access_token
+from interlink.members.deps import CurrentActor, requires
+from interlink.members.models import ApiClient, User
+from interlink.members.schemas import (
+    ApiClientCreate,
+    ApiClientCreated,
+    ApiClientRead,
+    BureauRead,
+    CountryRead,
+    GroupCreate,
+    GroupMembersUpdate,
+    GroupRead,
+    ItemList,
+    Page,
+    Token,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1")
+
+ManageUsers = Annotated[Actor, Depends(requires(Permission.BUREAU_USERS_MANAGE))]
+ManageGroups = Annotated[Actor, Depends(requires(Permission.GROUPS_MANAGE))]
+
+
+@router.get("/countries", response_model=ItemList[CountryRead], tags=["members"])
+def list_countries(
+    session: DbSession,
+    member: Annotated[bool | None, Query(description="Only members (true) or non-members")] = None,
+) -> dict[str, object]:
+    return {"items": service.list_countries(session, member=member)}
+
+
+@router.get("/bureaus", response_model=ItemList[BureauRead], tags=["members"])
+def list_bureaus(session: DbSession) -> dict[str, object]:
+    return {"items": service.list_bureaus(session)}
+
+
+@router.post("/auth/token", response_model=Token, tags=["auth"])
+def token(
+    session: DbSession,
+    settings: SettingsDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> Token:
+    user = authenticate(session, settings, form.username, form.password)
+    session.commit()
+    return Token(
+        access_token=issue_access_token(settings, user), expires_in=settings.token_minutes * 60
+    )
+
+
+@router.get("/me", response_model=UserRead | ApiClientRead, tags=["auth"])
+def me(session: DbSession, actor: CurrentActor) -> dict[str, object]:
+    if actor.kind == "client":
+        return service.client_view(session.get_one(ApiClient, actor.id))
+    return service.user_view(session.get_one(User, actor.id))
+
+
+@router.get("/users", response_model=Page[UserRead], tags=["members"])
+def list_users(
+    session: DbSession,
+    actor: ManageUsers,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, object]:
+    users, total = service.list_users(session, actor=actor, limit=limit, offset=offset)
+    items = [service.user_view(user) for user in users]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.post(
+    "/users", response_model=UserRead, status_code=status.HTTP_201_CREATED, tags=["members"]
+)
+def create_user(session: DbSession, actor: ManageUsers, body: UserCreate) -> dict[str, object]:
+    user = service.create_user(session, body, actor=actor)
+    session.commit()
+    return service.user_view(user)
+
+
+@router.patch("/users/{user_id}", response_model=UserRead, tags=["members"])
+def update_user(
+    session: DbSession, actor: ManageUsers, user_id: uuid.UUID, body: UserUpdate
+) -> dict[str, object]:
+    user = service.update_user(session, user_id, body, actor=actor)
+    session.commit()
+    return service.user_view(user)
+
+
+@router.get("/api-clients", response_model=ItemList[ApiClientRead], tags=["members"])
+def list_api_clients(session: DbSession, actor: ManageUsers) -> dict[str, object]:
+    return {
+        "items": [service.client_view(c) for c in service.list_api_clients(session, actor=actor)]
+    }
+
+
+@router.post(
+    "/api-clients",
+    response_model=ApiClientCreated,
+    status_code=status.HTTP_201_CREATED,
+    tags=["members"],
+)
+def create_api_client(
+    session: DbSession, actor: ManageUsers, body: ApiClientCreate
+) -> dict[str, object]:
+    client, key = service.create_api_client(session, body, actor=actor)
+    session.commit()
+    return {**service.client_view(client), "api_key": key}
+
+
+@router.delete("/api-clients/{client_id}", response_model=ApiClientRead, tags=["members"])
+def revoke_api_client(
+    session: DbSession, actor: ManageUsers, client_id: uuid.UUID
+) -> dict[str, object]:
+    client = service.revoke_api_client(session, client_id, actor=actor)
+    session.commit()
+    return service.client_view(client)
+
+
+@router.get("/groups", response_model=ItemList[GroupRead], tags=["groups"])
+def list_groups(session: DbSession, actor: CurrentActor) -> dict[str, object]:
+    return {"items": [groups.group_view(g) for g in groups.list_groups(session, actor=actor)]}
+
+
+@router.post(
+    "/groups", response_model=GroupRead, status_code=status.HTTP_201_CREATED, tags=["groups"]
+)
+def create_group(session: DbSession, actor: ManageGroups, body: GroupCreate) -> dict[str, object]:
+    group = groups.create_group(session, body, actor=actor)
+    session.commit()
+    return groups.group_view(group)
+
+
+@router.get("/groups/{group_id}", response_model=GroupRead, tags=["groups"])
+def get_group(session: DbSession, actor: CurrentActor, group_id: uuid.UUID) -> dict[str, object]:
+    return groups.group_view(groups.get_group(session, group_id, actor=actor))
+
+
+@router.patch("/groups/{group_id}/members", response_model=GroupRead, tags=["groups"])
+def update_group_members(
+    session: DbSession, actor: ManageGroups, group_id: uuid.UUID, body: GroupMembersUpdate
+) -> dict[str, object]:
+    group = groups.update_group_members(session, group_id, body, actor=actor)
+    session.commit()
+    return groups.group_view(group)

@@ -1,0 +1,158 @@
+"""Request and response bodies of the member network."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from interlink.access.roles import Role
+
+__all__ = [
+    "ApiClientCreate",
+    "ApiClientCreated",
+    "ApiClientRead",
+    "BureauRead",
+    "CountryRead",
+    "GroupCreate",
+    "GroupMembersUpdate",
+    "GroupRead",
+    "ItemList",
+    "Page",
+    "Token",
+    "UserCreate",
+    "UserRead",
+    "UserUpdate",
+]
+
+T = TypeVar("T")
+
+
+class ItemList(BaseModel, Generic[T]):
+    items: list[T]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class CountryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    code3: str
+    name: str
+    member: bool
+
+
+class BureauRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: str
+    country_code: str | None
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+def _country_code(value: str) -> str:
+    code = value.strip().upper()
+    if code in ("SEC", "GS-SEC"):
+        return "SEC"
+    if len(code) != 2 or not code.isalpha():
+        raise ValueError("must be an ISO 3166 alpha-2 code (e.g. FR) or SEC for the secretariat")
+    return code
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    password: str = Field(min_length=12, max_length=256)
+    role: Role
+    country: str = Field(description="Bureau: member alpha-2 code, or SEC for the secretariat")
+    full_name: str = Field(default="", max_length=200)
+
+    _country = field_validator("country")(_country_code)
+
+
+class UserUpdate(BaseModel):
+    role: Role | None = None
+    active: bool | None = None
+    full_name: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, min_length=12, max_length=256)
+    unlock: bool = False
+
+
+class UserRead(BaseModel):
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: Role
+    bureau: str
+    country: str | None
+    active: bool
+    locked_until: datetime | None
+    created_at: datetime
+
+
+class ApiClientCreate(BaseModel):
+    name: str = Field(min_length=3, max_length=200)
+    country: str | None = Field(
+        default=None, description="Bureau of the client; defaults to the caller's bureau"
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return _country_code(value) if value is not None else None
+
+
+class ApiClientRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    bureau: str
+    key_prefix: str
+    active: bool
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiClientCreated(ApiClientRead):
+    api_key: str = Field(description="Shown once; only its hash is kept")
+
+
+class GroupCreate(BaseModel):
+    name: str = Field(min_length=3, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    countries: list[str] = Field(default_factory=list, description="Other member bureaus")
+
+    _codes = field_validator("countries")(
+        lambda codes: sorted({_country_code(code) for code in codes})
+    )
+
+
+class GroupMembersUpdate(BaseModel):
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+    _codes = field_validator("add", "remove")(
+        lambda codes: sorted({_country_code(code) for code in codes})
+    )
+
+
+class GroupRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str
+    countries: list[str]
+    created_at: datetime

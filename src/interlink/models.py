@@ -1,0 +1,10 @@
+"""Imports every domain's models so that the metadata is complete (for Alembic)."""
+
+from __future__ import annotations
+
+__all__ = ["load_all"]
+
+
+def load_all() -> None:
+    import interlink.audit.models
+    import interlink.members.models  # noqa: F401

@@ -1,0 +1,87 @@
+"""The command line: user add, db upgrade, demo seeding, serve's refusal of weak secrets."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from interlink.cli import app as cli
+from interlink.core.db import make_engine, make_session_factory
+from interlink.members.models import SharingGroup, User
+
+runner = CliRunner()
+
+
+def _count(url: str, query: object) -> int:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        value = session.scalar(query)  # type: ignore[call-overload]
+    engine.dispose()
+    return int(value or 0)
+
+
+def test_user_add_creates_a_user(fresh_database_url: str) -> None:
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    args = ["user", "add", "ke.officer", "--role", "officer", "--country", "ke", "--password"]
+    result = runner.invoke(cli, [*args, "a long enough password"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "created ke.officer (officer, KE)" in result.output
+    again = runner.invoke(cli, [*args, "a long enough password"], env=env)
+    assert again.exit_code == 2 and "taken" in again.output
+
+
+def test_user_add_names_the_bad_option(fresh_database_url: str) -> None:
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    bad_country = runner.invoke(
+        cli,
+        [
+            "user",
+            "add",
+            "zz.officer",
+            "--role",
+            "officer",
+            "--country",
+            "ZZ",
+            "--password",
+            "a long enough password",
+        ],
+        env=env,
+    )
+    assert bad_country.exit_code == 2
+    assert "country" in bad_country.output and "ZZ" in bad_country.output
+    short = runner.invoke(
+        cli,
+        ["user", "add", "fr.x", "--role", "officer", "--country", "FR", "--password", "short"],
+        env=env,
+    )
+    assert short.exit_code == 2 and "--password" in short.output
+    assert _count(fresh_database_url, select(func.count(User.id))) == 0
+
+
+def test_db_upgrade_is_idempotent(fresh_database_url: str) -> None:
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    result = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "0 network rows added" in result.output
+
+
+def test_demo_seed_only_is_idempotent(fresh_database_url: str) -> None:
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    first = runner.invoke(cli, ["demo", "--seed-only"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "fr.officer" in first.output or "<cc>.officer" in first.output
+    users = _count(fresh_database_url, select(func.count(User.id)))
+    assert users == 5 + 2 * 196
+    second = runner.invoke(cli, ["demo", "--seed-only"], env=env)
+    assert second.exit_code == 0 and "nothing new" in second.output
+    assert _count(fresh_database_url, select(func.count(User.id))) == users
+    assert _count(fresh_database_url, select(func.count(SharingGroup.id))) == 3
+    verified = runner.invoke(cli, ["audit", "verify"], env=env)
+    assert verified.exit_code == 0, verified.output
+
+
+def test_serve_refuses_a_weak_secret(fresh_database_url: str) -> None:
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url, "INTERLINK_SECRET_KEY": "secret"}
+    result = runner.invoke(cli, ["serve"], env=env)
+    assert result.exit_code == 2
+    assert "INTERLINK_SECRET_KEY is too weak" in result.output
