@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (``make bench``); speed goals live here, not in tests."""

@@ -1,0 +1,21 @@
+"""Run every benchmark (``python -m bench [name ...]``) and print its figures."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ["bench.audit_chain"]
+
+
+def main(names: list[str]) -> None:
+    for module_name in names or BENCHMARKS:
+        module = importlib.import_module(
+            module_name if "." in module_name else f"bench.{module_name}"
+        )
+        print(f"== {module_name}")
+        module.run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
