@@ -7,4 +7,5 @@ __all__ = ["load_all"]
 
 def load_all() -> None:
     import interlink.audit.models
-    import interlink.members.models  # noqa: F401
+    import interlink.members.models
+    import interlink.records.models  # noqa: F401

@@ -43,8 +43,8 @@ EXPECTED_READ: dict[str, set[str]] = {
     "all_members": {"owner", "DE", "IT", "secretariat"},
     "public": {"owner", "DE", "IT", "secretariat", "anonymous"},
 }
-# Only the owner bureau writes, whatever the visibility.
-EXPECTED_WRITE: dict[str, set[str]] = {mode: {"owner"} for mode in EXPECTED_READ}
+# Only the owner bureau writes, and the secretariat for compliance, whatever the visibility.
+EXPECTED_WRITE: dict[str, set[str]] = {mode: {"owner", "secretariat"} for mode in EXPECTED_READ}
 
 NCB_ROLES = [Role.OFFICER, Role.SUPERVISOR, Role.ANALYST, Role.CLIENT]
 SECRETARIAT_ROLES = [Role.REVIEWER, Role.OPERATOR, Role.ANALYST, Role.AUDITOR, Role.ADMIN]

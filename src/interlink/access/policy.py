@@ -5,7 +5,8 @@ object through it and answers ``NotFound`` for what the actor may not see, so th
 an invisible object and an absent one look the same.
 
 Rules (evaluated in SQL):
-- writes (update, delete): only the owner bureau, with ``records:write``;
+- writes (update, delete): the owner bureau, and the General Secretariat for
+  compliance, with ``records:write``; machine clients never write;
 - reads and screening: the owner bureau; the General Secretariat always (compliance);
   other member bureaus as the owner's visibility allows: ``all_members``, ``public``,
   ``only`` listed countries, ``except`` listed countries, ``group`` members;
@@ -53,7 +54,9 @@ def visible_clause(
         return false()
     owned = model.owner_bureau_id == actor.bureau_id
     if action.is_write:
-        return owned if actor.kind == "user" else false()
+        if actor.kind != "user":
+            return false()
+        return true() if actor.is_secretariat else owned
     if actor.is_secretariat:
         return true()
     country = actor.country or ""

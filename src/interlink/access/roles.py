@@ -36,7 +36,10 @@ _OFFICER = frozenset(
 ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.OFFICER: _OFFICER,
     Role.SUPERVISOR: _OFFICER | {P.NOTICES_APPROVE, P.BUREAU_USERS_MANAGE},
-    Role.REVIEWER: frozenset({P.RECORDS_READ, P.SCREENING_RUN, P.NOTICES_REVIEW, P.MESSAGES_SEND}),
+    # Reviewers correct or delete any bureau's records when compliance requires it.
+    Role.REVIEWER: frozenset(
+        {P.RECORDS_READ, P.RECORDS_WRITE, P.SCREENING_RUN, P.NOTICES_REVIEW, P.MESSAGES_SEND}
+    ),
     Role.OPERATOR: frozenset(
         {P.RECORDS_READ, P.SCREENING_RUN, P.OPERATIONS_MANAGE, P.MESSAGES_SEND}
     ),

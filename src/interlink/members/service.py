@@ -8,18 +8,28 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from interlink.access import SECRETARIAT_ROLES, Actor, Permission, Role, check_permission
+from interlink.access import (
+    SECRETARIAT_ROLES,
+    Actor,
+    Permission,
+    Role,
+    Visibility,
+    VisibilityMode,
+    check_permission,
+)
 from interlink.audit import AuditAction, record
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.security import hash_api_key, hash_password, new_api_key
 from interlink.core.types import utcnow
 from interlink.members.countries import all_countries
-from interlink.members.models import ApiClient, Bureau, BureauKind, Country, User
+from interlink.members.models import ApiClient, Bureau, BureauKind, Country, SharingGroup, User
 from interlink.members.schemas import ApiClientCreate, UserCreate, UserUpdate
 
 __all__ = [
     "SECRETARIAT_CODE",
     "bureau_by_code",
+    "bureau_codes",
+    "check_visibility",
     "create_api_client",
     "create_user",
     "ensure_network",
@@ -69,6 +79,32 @@ def ensure_network(session: Session) -> int:
     return added
 
 
+def check_visibility(
+    session: Session,
+    visibility: Visibility,
+    *,
+    allow_public: bool = False,
+    field: str = "visibility",
+) -> Visibility:
+    """Refuse a visibility that names non-members or a group that does not exist."""
+    if visibility.mode is VisibilityMode.PUBLIC and not allow_public:
+        raise InvalidInput(f"{field}.mode", "'public' is for notices; records are for members only")
+    if visibility.countries:
+        members = set(
+            session.scalars(
+                select(Country.code).where(
+                    Country.code.in_(visibility.countries), Country.member.is_(True)
+                )
+            )
+        )
+        for code in visibility.countries:
+            if code not in members:
+                raise InvalidInput(f"{field}.countries", f"{code} is not a member country")
+    if visibility.group is not None and session.get(SharingGroup, visibility.group) is None:
+        raise InvalidInput(f"{field}.group", f"no sharing group with id {visibility.group}")
+    return visibility
+
+
 def list_countries(session: Session, *, member: bool | None = None) -> Sequence[Country]:
     query = select(Country).order_by(Country.code)
     if member is not None:
@@ -78,6 +114,11 @@ def list_countries(session: Session, *, member: bool | None = None) -> Sequence[
 
 def list_bureaus(session: Session) -> Sequence[Bureau]:
     return session.scalars(select(Bureau).order_by(Bureau.code)).all()
+
+
+def bureau_codes(session: Session) -> dict[uuid.UUID, str]:
+    """Bureau id -> code (country code, or SEC), for showing owners."""
+    return {row.id: row.code for row in session.execute(select(Bureau.id, Bureau.code))}
 
 
 def bureau_by_code(session: Session, code: str, *, field: str = "country") -> Bureau:

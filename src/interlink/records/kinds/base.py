@@ -1,0 +1,62 @@
+"""What every record kind's data model offers to the generic record service."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+__all__ = ["RecordData", "fold"]
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics or extra spaces, for the simple ``q`` text search."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.split())
+
+
+class RecordData(BaseModel):
+    """The kind-specific part of a record; the record service stores it as JSON."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: ClassVar[str]
+    """The URL segment (``travel-documents``)."""
+    label: ClassVar[str]
+    """Human name of one record (``travel document``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            return {
+                key: None if isinstance(value, str) and not value.strip() else value
+                for key, value in values.items()
+            }
+        return values
+
+    def title(self) -> str:
+        """A one-line summary for lists."""
+        raise NotImplementedError
+
+    def lookup_key(self) -> str | None:
+        """The normalised identifier records of this kind are looked up by, if any."""
+        return None
+
+    def search_terms(self) -> Iterable[str | None]:
+        """Texts the ``q`` search looks in."""
+        return [self.title()]
+
+    def derived(self) -> dict[str, Any]:
+        """Computed fields shown with the record (normalised numbers, flags)."""
+        return {}
+
+    def warnings(self) -> list[str]:
+        """Doubts worth telling the user that do not make the record invalid."""
+        return []
+
+    def search_text(self) -> str:
+        return fold(" ".join(term for term in self.search_terms() if term))

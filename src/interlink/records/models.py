@@ -1,0 +1,118 @@
+"""Record tables: one table for every kind (kind-specific data as JSON, validated by the
+kind's model), earlier versions, attached files, firearm tracing requests.
+
+One table keeps the access policy, history, import and the change feed the same for
+every kind; what each kind is looked up by is copied into ``lookup_key`` (indexed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from interlink.access.visibility import SharedMixin
+from interlink.core.db import Base
+from interlink.core.types import UTCDateTime, utcnow
+
+__all__ = ["FirearmTrace", "Record", "RecordFile", "RecordVersion"]
+
+
+class Record(SharedMixin, Base):
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("owner_bureau_id", "kind", "source_id", name="uq_records_owner_source"),
+        Index("ix_records_kind_lookup", "kind", "lookup_key"),
+        Index("ix_records_kind_updated", "kind", "updated_at"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    title: Mapped[str] = mapped_column(String(400))
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    lookup_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    deleted_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    deleted_reason: Mapped[str | None] = mapped_column(String(1000), default=None)
+
+    @classmethod
+    def example(cls, **fields: Any) -> Record:
+        """A valid record for the policy tests."""
+        defaults: dict[str, Any] = {
+            "kind": "vehicles",
+            "data": {"plate": "AB-123-CD"},
+            "title": "vehicle AB-123-CD",
+            "created_by": "test",
+            "updated_by": "test",
+        }
+        return cls(**(defaults | fields))
+
+
+class RecordVersion(Base):
+    """A record as it was before a change (the current state lives in ``records``)."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_versions_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("records.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    visibility: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[str] = mapped_column(String(64))
+
+
+class RecordFile(Base):
+    """A photo or image attached to a record; readable by whoever may read the record."""
+
+    __tablename__ = "record_files"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("records.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class FirearmTrace(Base):
+    """A tracing request about a firearm, from one bureau to the country of manufacture."""
+
+    __tablename__ = "firearm_traces"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    firearm_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("records.id"), index=True)
+    requesting_bureau_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("bureaus.id"))
+    addressed_country: Mapped[str] = mapped_column(
+        String(2), ForeignKey("countries.code"), index=True
+    )
+    question: Mapped[str] = mapped_column(String(4000))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    answer: Mapped[str | None] = mapped_column(String(4000), default=None)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    answered_by: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -1,0 +1,340 @@
+"""Use cases of the shared databases: create, read, update, soft-delete, list, history.
+
+Every query passes ``access.restrict`` / ``access.require``; every change writes its
+audit entry in the same transaction; reads of person data are audited too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from interlink.access import (
+    Action,
+    Actor,
+    Permission,
+    Visibility,
+    check_permission,
+    require,
+    restrict,
+)
+from interlink.audit import AuditAction
+from interlink.audit import record as audit
+from interlink.core.errors import Conflict, InvalidInput, NotFound
+from interlink.core.types import utcnow
+from interlink.members.service import bureau_by_code, check_visibility
+from interlink.records.fields import compact_identifier, document_number_key
+from interlink.records.kinds import PERSON_KINDS, RecordData, fold, kind_model
+from interlink.records.models import Record, RecordVersion
+
+__all__ = [
+    "ListFilters",
+    "columns_for",
+    "create_record",
+    "data_dump",
+    "delete_record",
+    "get_record",
+    "list_records",
+    "record_history",
+    "record_view",
+    "update_record",
+    "validation_to_invalid_input",
+    "visible_records",
+]
+
+_BODY_ONLY = {"visibility", "source_id"}
+
+
+def data_dump(data: RecordData) -> dict[str, Any]:
+    """The kind data as stored: public field names, absent values left out."""
+    return data.model_dump(mode="json", by_alias=True, exclude=_BODY_ONLY, exclude_none=True)
+
+
+def columns_for(data: RecordData) -> dict[str, Any]:
+    """The indexed columns computed from a record's data."""
+    return {
+        "data": data_dump(data),
+        "title": data.title()[:400],
+        "search_text": data.search_text(),
+        "lookup_key": data.lookup_key(),
+    }
+
+
+def validation_to_invalid_input(exc: ValidationError, prefix: str = "body") -> InvalidInput:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in (prefix, *first["loc"]))
+    error = InvalidInput(field, first["msg"])
+    error.errors = [
+        {"field": ".".join(str(p) for p in (prefix, *e["loc"])), "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    error.detail = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
+    return error
+
+
+def record_view(record: Record, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
+    model = kind_model(record.kind)
+    data = model.model_validate(record.data)
+    return {
+        **record.data,
+        "id": record.id,
+        "kind": record.kind,
+        "owner": codes.get(record.owner_bureau_id, "?"),
+        "source_id": record.source_id,
+        "version": record.version,
+        "visibility": record.visibility,
+        "summary": record.title,
+        "created_at": record.created_at,
+        "created_by": record.created_by,
+        "updated_at": record.updated_at,
+        "updated_by": record.updated_by,
+        "warnings": data.warnings(),
+        "derived": data.derived(),
+    }
+
+
+def _visibility_snapshot(record: Record) -> dict[str, Any]:
+    return record.visibility_snapshot()
+
+
+def create_record(session: Session, kind: str, body: RecordData, *, actor: Actor) -> Record:
+    check_permission(actor, Permission.RECORDS_WRITE)
+    kind_model(kind)
+    visibility: Visibility = getattr(body, "visibility", None) or Visibility()
+    check_visibility(session, visibility, field="body.visibility")
+    source_id = getattr(body, "source_id", None)
+    if (
+        source_id
+        and session.scalars(
+            select(Record.id).where(
+                Record.owner_bureau_id == actor.bureau_id,
+                Record.kind == kind,
+                Record.source_id == source_id,
+            )
+        ).first()
+    ):
+        raise Conflict(f"your bureau already has a {kind} record with source_id {source_id!r}")
+    record = Record(
+        kind=kind,
+        owner_bureau_id=actor.bureau_id,
+        source_id=source_id,
+        version=1,
+        created_by=actor.name,
+        updated_by=actor.name,
+        **columns_for(body),
+    )
+    record.set_visibility(visibility)
+    session.add(record)
+    session.flush()
+    audit(
+        session,
+        AuditAction.RECORD_CREATE,
+        actor=actor,
+        object_type=kind,
+        object_id=record.id,
+        after={"data": record.data, "visibility": _visibility_snapshot(record)},
+    )
+    return record
+
+
+def _load(
+    session: Session, kind: str, record_id: uuid.UUID, actor: Actor, action: Action
+) -> Record:
+    kind_model(kind)
+    record = require(session, Record, record_id, actor, action)
+    if record.kind != kind or record.deleted_at is not None:
+        raise NotFound(f"no {kind} record with id {record_id}")
+    return record
+
+
+def get_record(session: Session, kind: str, record_id: uuid.UUID, *, actor: Actor) -> Record:
+    check_permission(actor, Permission.RECORDS_READ)
+    record = _load(session, kind, record_id, actor, Action.READ)
+    if kind in PERSON_KINDS:
+        audit(session, AuditAction.RECORD_READ, actor=actor, object_type=kind, object_id=record.id)
+    return record
+
+
+def _snapshot_version(session: Session, record: Record) -> None:
+    session.add(
+        RecordVersion(
+            record_id=record.id,
+            version=record.version,
+            data=record.data,
+            visibility=_visibility_snapshot(record),
+            changed_at=record.updated_at,
+            changed_by=record.updated_by,
+        )
+    )
+
+
+def update_record(
+    session: Session, kind: str, record_id: uuid.UUID, patch: BaseModel, *, actor: Actor
+) -> Record:
+    """Merge ``patch`` into the record, validate the whole, keep the previous version."""
+    check_permission(actor, Permission.RECORDS_WRITE)
+    record = _load(session, kind, record_id, actor, Action.UPDATE)
+    changes = patch.model_dump(exclude_unset=True, by_alias=True)
+    new_visibility = changes.pop("visibility", None)
+    merged = {**record.data, **changes}
+    try:
+        data = kind_model(kind).model_validate({k: v for k, v in merged.items() if v is not None})
+    except ValidationError as exc:
+        raise validation_to_invalid_input(exc) from None
+    visibility = Visibility.model_validate(new_visibility) if new_visibility else record.visibility
+    check_visibility(session, visibility, field="body.visibility")
+    columns = columns_for(data)
+    before = {"data": record.data, "visibility": _visibility_snapshot(record)}
+    if columns["data"] == record.data and visibility == record.visibility:
+        return record
+    _snapshot_version(session, record)
+    for name, value in columns.items():
+        setattr(record, name, value)
+    record.set_visibility(visibility)
+    record.version += 1
+    record.updated_at, record.updated_by = utcnow(), actor.name
+    session.flush()
+    audit(
+        session,
+        AuditAction.RECORD_UPDATE,
+        actor=actor,
+        object_type=kind,
+        object_id=record.id,
+        before=before,
+        after={"data": record.data, "visibility": _visibility_snapshot(record)},
+    )
+    return record
+
+
+def delete_record(
+    session: Session, kind: str, record_id: uuid.UUID, reason: str, *, actor: Actor
+) -> Record:
+    """Soft delete: the record disappears from reads and lists; its history stays."""
+    check_permission(actor, Permission.RECORDS_WRITE)
+    if len(reason.strip()) < 3:
+        raise InvalidInput("reason", "say why the record is deleted (at least 3 characters)")
+    record = _load(session, kind, record_id, actor, Action.DELETE)
+    record.deleted_at, record.deleted_by, record.deleted_reason = (
+        utcnow(),
+        actor.name,
+        reason.strip(),
+    )
+    session.flush()
+    audit(
+        session,
+        AuditAction.RECORD_DELETE,
+        actor=actor,
+        object_type=kind,
+        object_id=record.id,
+        before={"data": record.data, "visibility": _visibility_snapshot(record)},
+        after={"reason": record.deleted_reason},
+    )
+    return record
+
+
+def record_history(
+    session: Session, kind: str, record_id: uuid.UUID, *, actor: Actor
+) -> list[dict[str, Any]]:
+    """Every version, oldest first, the current one last (deleted records included)."""
+    check_permission(actor, Permission.RECORDS_READ)
+    kind_model(kind)
+    record = require(session, Record, record_id, actor, Action.READ)
+    if record.kind != kind:
+        raise NotFound(f"no {kind} record with id {record_id}")
+    versions = session.scalars(
+        select(RecordVersion)
+        .where(RecordVersion.record_id == record.id)
+        .order_by(RecordVersion.version)
+    ).all()
+    history: list[dict[str, Any]] = [
+        {
+            "version": v.version,
+            "data": v.data,
+            "visibility": v.visibility,
+            "changed_at": v.changed_at,
+            "changed_by": v.changed_by,
+        }
+        for v in versions
+    ]
+    history.append(
+        {
+            "version": record.version,
+            "data": record.data,
+            "visibility": _visibility_snapshot(record),
+            "changed_at": record.updated_at,
+            "changed_by": record.updated_by,
+            "current": True,
+            "deleted": record.deleted_at is not None,
+        }
+    )
+    if kind in PERSON_KINDS:
+        audit(session, AuditAction.RECORD_READ, actor=actor, object_type=kind, object_id=record.id)
+    return history
+
+
+class ListFilters(BaseModel):
+    q: str | None = None
+    owner: str | None = None
+    key: str | None = None
+    source_id: str | None = None
+    updated_since: datetime | None = None
+
+
+def visible_records(
+    kind: str, actor: Actor | None, filters: ListFilters, session: Session
+) -> Select[Any]:
+    """The query of live records of ``kind`` the actor may read, filtered."""
+    query = select(Record).where(Record.kind == kind, Record.deleted_at.is_(None))
+    if filters.q:
+        for word in fold(filters.q).split():
+            query = query.where(Record.search_text.contains(word, autoescape=True))
+    if filters.owner:
+        query = query.where(
+            Record.owner_bureau_id == bureau_by_code(session, filters.owner, field="owner").id
+        )
+    if filters.key:
+        model = kind_model(kind)
+        query = query.where(Record.lookup_key == _lookup_form(model, filters.key))
+    if filters.source_id:
+        query = query.where(Record.source_id == filters.source_id)
+    if filters.updated_since:
+        query = query.where(Record.updated_at >= filters.updated_since)
+    return restrict(query, actor, Action.READ)
+
+
+def _lookup_form(model: type[RecordData], key: str) -> str:
+    if model.kind == "travel-documents":
+        return document_number_key(key)[0]
+    if model.kind == "indicators":
+        return key.strip().lower()
+    return compact_identifier(key)
+
+
+def list_records(
+    session: Session, kind: str, filters: ListFilters, *, actor: Actor, limit: int, offset: int
+) -> tuple[list[Record], int]:
+    check_permission(actor, Permission.RECORDS_READ)
+    kind_model(kind)
+    query = visible_records(kind, actor, filters, session)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Record.updated_at.desc(), Record.id).limit(limit).offset(offset)
+    )
+    records = list(rows)
+    if kind in PERSON_KINDS and records:
+        audit(
+            session,
+            AuditAction.RECORD_READ,
+            actor=actor,
+            object_type=kind,
+            after={
+                "listed": len(records),
+                "filters": filters.model_dump(mode="json", exclude_none=True),
+            },
+        )
+    return records, total
