@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("firearm_id", sa.Uuid(), nullable=False),
         sa.Column("requesting_bureau_id", sa.Uuid(), nullable=False),
         sa.Column("addressed_country", sa.String(length=2), nullable=False),
+        sa.Column("firearm", sa.JSON(), nullable=False),
         sa.Column("question", sa.String(length=4000), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("answer", sa.String(length=4000), nullable=True),

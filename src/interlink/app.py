@@ -20,6 +20,7 @@ from interlink.core.db import make_engine, make_session_factory
 from interlink.core.deps import DbSession
 from interlink.core.errors import install_error_handlers, problem
 from interlink.members.router import router as members_router
+from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
 
 __all__ = ["create_app"]
@@ -92,4 +93,5 @@ def create_app(
     app.include_router(members_router)
     app.include_router(audit_router)
     app.include_router(records_router)
+    app.include_router(record_extras_router)
     return app

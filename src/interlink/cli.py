@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from interlink.access import Role
 from interlink.audit.service import verify_chain
+from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
-from interlink.core.context import request_scope
-from interlink.core.db import make_engine, make_session_factory, migrate
-from interlink.core.errors import AppError
+from interlink.records.commands import export_command, import_command
 
 __all__ = ["app"]
 
@@ -31,39 +26,8 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-
-console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def _settings(**overrides: object) -> Settings:
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"INTERLINK_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        raise _fail(f"invalid settings: {problems}") from exc
-
-
-@contextmanager
-def _session(settings: Settings, *, upgrade: bool = False) -> Iterator[Session]:
-    engine = make_engine(settings.database_url)
-    try:
-        if upgrade:
-            migrate(engine)
-        session = make_session_factory(engine)()
-        with request_scope(), session:
-            yield session
-    except AppError as exc:
-        raise _fail(exc.detail) from exc
-    finally:
-        engine.dispose()
+app.command("import")(import_command)
+app.command("export")(export_command)
 
 
 @db_app.command("upgrade")
@@ -71,8 +35,8 @@ def db_upgrade() -> None:
     """Apply every migration and make sure the member network (countries, bureaus) exists."""
     from interlink.members.service import ensure_network
 
-    settings = _settings()
-    with _session(settings, upgrade=True) as session:
+    settings = load_settings()
+    with open_session(settings, upgrade=True) as session:
         added = ensure_network(session)
         session.commit()
     console.print(f"database at head; {added} network rows added")
@@ -100,8 +64,8 @@ def user_add(
         )
     except ValidationError as exc:
         problems = "; ".join(f"--{'-'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise _fail(problems) from exc
-    with _session(_settings()) as session:
+        raise fail(problems) from exc
+    with open_session(load_settings()) as session:
         user = create_user(session, data, actor=None)
         session.commit()
         console.print(f"created {user.username} ({user.role}, {user.bureau.code})")
@@ -110,7 +74,7 @@ def user_add(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the hash chain; exit 1 naming the first bad entry if anything was altered."""
-    with _session(_settings()) as session:
+    with open_session(load_settings()) as session:
         report = verify_chain(session)
     if report.ok:
         console.print(f"audit trail intact: {report.entries} entries verified")
@@ -126,7 +90,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
 ) -> None:
     """Serve the API and console (needs INTERLINK_SECRET_KEY outside demo mode)."""
-    settings = _settings()
+    settings = load_settings()
     _serve(settings, host, port, workers)
 
 
@@ -138,7 +102,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     try:
         application = create_app(settings)
     except WeakSecretError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     console.print(f"Interlink serving on http://{host}:{port}  (API docs: /docs)")
     uvicorn.run(application, host=host, port=port, workers=workers, log_level="warning")
 
@@ -152,9 +116,12 @@ def demo(
     """Migrate and seed the embedded demo network (idempotent), then serve it."""
     from interlink.demo import DEMO_PASSWORD, demo_logins, seed_demo
 
-    settings = _settings(demo=True)
+    settings = load_settings(demo=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with _session(settings, upgrade=True) as session, Progress(*columns, console=console) as bar:
+    with (
+        open_session(settings, upgrade=True) as session,
+        Progress(*columns, console=console) as bar,
+    ):
         tasks: dict[str, int] = {}
 
         def progress(what: str, done: int, total: int) -> None:

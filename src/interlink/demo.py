@@ -119,7 +119,17 @@ def _seed_groups(session: Session, _fake: Faker, summary: DemoSummary, progress:
     session.flush()
 
 
-SEEDERS: list[tuple[str, Seeder]] = [("users", _seed_users), ("sharing groups", _seed_groups)]
+def _seed_records(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+    from interlink.records.demo import seed_records
+
+    summary.add("records", seed_records(session, _faker, progress))
+
+
+SEEDERS: list[tuple[str, Seeder]] = [
+    ("users", _seed_users),
+    ("sharing groups", _seed_groups),
+    ("records", _seed_records),
+]
 
 
 def seed_demo(session: Session, progress: Progress | None = None) -> DemoSummary:

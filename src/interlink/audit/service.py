@@ -44,6 +44,11 @@ class AuditAction(StrEnum):
     RECORD_READ = "record.read"
     RECORD_UPDATE = "record.update"
     RECORD_DELETE = "record.delete"
+    RECORD_IMPORT = "record.import"
+    RECORD_EXPORT = "record.export"
+    FILE_ATTACH = "record.file_attach"
+    TRACE_REQUEST = "firearm_trace.request"
+    TRACE_ANSWER = "firearm_trace.answer"
     SCREENING = "screening.query"
 
 

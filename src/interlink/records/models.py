@@ -109,6 +109,8 @@ class FirearmTrace(Base):
     addressed_country: Mapped[str] = mapped_column(
         String(2), ForeignKey("countries.code"), index=True
     )
+    firearm: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """What the request discloses of the firearm to the country asked (which may not see it)."""
     question: Mapped[str] = mapped_column(String(4000))
     status: Mapped[str] = mapped_column(String(16), default="open")
     answer: Mapped[str | None] = mapped_column(String(4000), default=None)

@@ -5,18 +5,23 @@ description. (No ``from __future__ import annotations`` here: FastAPI must see t
 generated body types, which are local to the factory.)
 """
 
+import tempfile
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import StreamingResponse
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession
+from interlink.interop.formats import get_format
 from interlink.members.deps import requires
 from interlink.members.schemas import Page
 from interlink.members.service import bureau_codes
 from interlink.records import service
+from interlink.records.exporter import export_records
 from interlink.records.kinds import KINDS
 from interlink.records.schemas import VersionRead, create_schema, read_schema, update_schema
 
@@ -26,6 +31,12 @@ router = APIRouter(prefix="/api/v1/records")
 
 Reader = Annotated[Actor, Depends(requires(Permission.RECORDS_READ))]
 Writer = Annotated[Actor, Depends(requires(Permission.RECORDS_WRITE))]
+
+
+def _chunks(spool: IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(size):
+            yield chunk
 
 
 def _register(kind: str) -> None:
@@ -78,6 +89,34 @@ def _register(kind: str) -> None:
         codes = bureau_codes(session)
         items = [service.record_view(record, codes) for record in records]
         return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    @router.get(
+        f"/{kind}/export",
+        tags=tags,
+        name=f"export_{kind}",
+        summary=f"Export the {label} records you may see",
+        response_class=StreamingResponse,
+    )
+    def export(
+        session: DbSession,
+        actor: Reader,
+        format: Annotated[str, Query(description="csv, ftm, stix or pfif")] = "csv",
+        q: Annotated[str | None, Query(max_length=200)] = None,
+        owner: Annotated[str | None, Query()] = None,
+        updated_since: datetime | None = None,
+    ) -> StreamingResponse:
+        exchange = get_format(format, kind=kind)
+        spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+        filters = service.ListFilters(q=q, owner=owner, updated_since=updated_since)
+        export_records(session, kind, format, spool, actor=actor, filters=filters)
+        session.commit()
+        spool.seek(0)
+        filename = f"{kind}{exchange.suffix}"
+        return StreamingResponse(
+            _chunks(spool),
+            media_type=exchange.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     @router.get(f"/{kind}/{{record_id}}", response_model=Read, tags=tags, name=f"get_{kind}")
     def get(session: DbSession, actor: Reader, record_id: uuid.UUID) -> dict[str, Any]:

@@ -123,6 +123,7 @@ class TraceAnswer(BaseModel):
 class TraceRead(BaseModel):
     id: uuid.UUID
     firearm_id: uuid.UUID
+    firearm: dict[str, Any] = Field(description="What the request discloses of the firearm")
     requesting_bureau: str
     addressed_country: str
     question: str
