@@ -1,14 +1,15 @@
-"""Run every benchmark (``python -m bench [name ...]``) and print its figures."""
+"""Run every benchmark (``python -m bench [name ...] [--quick]``) and print its figures."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHMARKS = ["bench.audit_chain"]
+BENCHMARKS = ["bench.audit_chain", "bench.records_import"]
 
 
 def main(names: list[str]) -> None:
+    names = [name for name in names if not name.startswith("--")]
     for module_name in names or BENCHMARKS:
         module = importlib.import_module(
             module_name if "." in module_name else f"bench.{module_name}"

@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
 from interlink.members.models import SharingGroup, User
+from interlink.records.kinds import KINDS
+from interlink.records.models import Record
 
 runner = CliRunner()
 
@@ -76,6 +78,14 @@ def test_demo_seed_only_is_idempotent(fresh_database_url: str) -> None:
     assert second.exit_code == 0 and "nothing new" in second.output
     assert _count(fresh_database_url, select(func.count(User.id))) == users
     assert _count(fresh_database_url, select(func.count(SharingGroup.id))) == 3
+    # Records of every kind, from many countries, with a mix of visibilities.
+    for kind in KINDS:
+        assert (
+            _count(fresh_database_url, select(func.count(Record.id)).where(Record.kind == kind)) > 0
+        )
+    owners = _count(fresh_database_url, select(func.count(func.distinct(Record.owner_bureau_id))))
+    modes = _count(fresh_database_url, select(func.count(func.distinct(Record.visibility_mode))))
+    assert owners >= 40 and modes == 5
     verified = runner.invoke(cli, ["audit", "verify"], env=env)
     assert verified.exit_code == 0, verified.output
 

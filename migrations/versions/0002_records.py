@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=400), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("lookup_key", sa.String(length=128), nullable=True),
+        sa.Column("fingerprint", sa.String(length=32), nullable=False),
         sa.Column("created_at", interlink.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("updated_at", interlink.core.types.UTCDateTime(timezone=True), nullable=False),

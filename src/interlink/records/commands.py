@@ -21,7 +21,8 @@ from interlink.members.auth import actor_for_user
 from interlink.members.models import User
 from interlink.members.service import bureau_by_code, check_visibility
 from interlink.records.exporter import export_records
-from interlink.records.importer import ImportReport, OnError, import_items
+from interlink.records.file_import import FILE_BATCH, import_file
+from interlink.records.importer import ImportReport, OnError
 from interlink.records.kinds import KINDS
 
 __all__ = ["export_command", "import_command"]
@@ -59,7 +60,9 @@ def import_command(
     on_error: Annotated[
         OnError, typer.Option(help="skip bad lines, or stop at the first")
     ] = OnError.SKIP,
-    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Records per transaction")
+    ] = FILE_BATCH,
 ) -> None:
     """Import records (idempotent: re-importing the same file changes nothing)."""
     if kind is not None and kind not in KINDS:
@@ -89,18 +92,18 @@ def import_command(
                 )
 
             try:
-                with path.open("rb") as stream:
-                    report = import_items(
-                        session,
-                        FORMATS[name].read(stream, kind),
-                        owner=bureau,
-                        visibility=chosen,
-                        actor_name=f"import:{bureau.code}",
-                        source=path.name,
-                        on_error=on_error,
-                        batch_size=batch_size,
-                        progress=progress,
-                    )
+                report = import_file(
+                    session,
+                    path,
+                    name,
+                    kind=kind,
+                    owner=bureau,
+                    visibility=chosen,
+                    actor_name=f"import:{bureau.code}",
+                    on_error=on_error,
+                    batch_size=batch_size,
+                    progress=progress,
+                )
             except FormatError as exc:
                 raise fail(f"{path.name}: {exc}") from exc
     elapsed = time.perf_counter() - started

@@ -39,9 +39,12 @@ def strip_blank(value: object) -> object:
     return value
 
 
+_ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
 def _country(value: str) -> str:
     code = value.strip().upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+    if code not in _ISO_CODES:
         raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code")
     return code
 
@@ -56,9 +59,11 @@ def _partial_date(value: str) -> str:
     match = _PARTIAL.match(value)
     if not match:
         raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(part) if part else None for part in match.groups())
-    assert year is not None
-    if not 1800 <= year <= date.today().year + 1:
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
+    if not 1800 <= year <= _last_year():
         raise ValueError(f"year {year} is out of range")
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"month {month:02d} does not exist")
@@ -68,6 +73,10 @@ def _partial_date(value: str) -> str:
         except ValueError as exc:
             raise ValueError(f"{value} is not a date of the calendar") from exc
     return value
+
+
+def _last_year() -> int:
+    return date.today().year + 1
 
 
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
@@ -102,6 +111,9 @@ def _imo(value: str) -> str:
 ImoNumber = Annotated[str, AfterValidator(_imo)]
 
 _SEPARATORS = re.compile(r"[\s\-./_]+")
+_LOOKALIKE = re.compile("[OQI]")
+_DIGIT = re.compile("[0-9]")
+_FOLD_LOOKALIKES = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 
 
 def compact_identifier(value: str) -> str:
@@ -116,8 +128,8 @@ def document_number_key(number: str) -> tuple[str, bool]:
     that ``AB1O2345`` and ``AB102345`` meet; the flag tells the reader it happened.
     """
     compact = compact_identifier(number)
-    ambiguous = any(char in "OQI" for char in compact) and any(char.isdigit() for char in compact)
-    return compact.translate(str.maketrans({"O": "0", "Q": "0", "I": "1"})), ambiguous
+    ambiguous = bool(_LOOKALIKE.search(compact) and _DIGIT.search(compact))
+    return compact.translate(_FOLD_LOOKALIKES), ambiguous
 
 
 # ISO 3779 / 49 CFR 565: transliteration of letters and the position weights.

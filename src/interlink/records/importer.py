@@ -9,28 +9,40 @@ identical ones are left alone, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from interlink.access import Visibility
+from interlink.access.visibility import pack_countries
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.types import utcnow
 from interlink.interop.base import ParsedItem
 from interlink.members.models import Bureau
+from interlink.records.bulk import insert_rows
 from interlink.records.kinds import KINDS
 from interlink.records.models import Record, RecordVersion
-from interlink.records.service import columns_for
+from interlink.records.service import encoded_columns
 
-__all__ = ["ImportProblem", "ImportReport", "OnError", "import_items"]
+__all__ = [
+    "BadItem",
+    "CheckedRow",
+    "ImportProblem",
+    "ImportReport",
+    "OnError",
+    "check_item",
+    "import_items",
+]
 
 MAX_PROBLEMS = 1000
 
@@ -70,136 +82,197 @@ class ImportReport:
     def seen(self) -> int:
         return self.created + self.updated + self.unchanged + self.failed
 
-    def problem(self, item: ParsedItem, field_name: str | None, reason: str) -> None:
+    def problem(self, line: int, field_name: str | None, reason: str) -> None:
         self.failed += 1
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(ImportProblem(item.line, field_name, reason))
+            self.problems.append(ImportProblem(line, field_name, reason))
 
 
-@dataclass(slots=True)
-class _Row:
+class CheckedRow(NamedTuple):
+    """A valid item, reduced to the strings the writer needs (cheap to pass between processes)."""
+
     line: int
     kind: str
     source_id: str
-    columns: dict[str, Any]
+    fingerprint: str
+    title: str
+    search_text: str
+    lookup_key: str | None
+    data_json: str
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "title": self.title,
+            "search_text": self.search_text,
+            "lookup_key": self.lookup_key,
+        }
 
 
-def _validate(item: ParsedItem, report: ImportReport) -> _Row | None:
+class BadItem(NamedTuple):
+    line: int
+    field: str | None
+    reason: str
+
+
+def check_item(item: ParsedItem, visibility: Visibility) -> CheckedRow | BadItem:
+    """Validate one item with its kind's model and compute its stored form."""
     if item.error:
-        report.problem(item, item.error_field, item.error)
-        return None
+        return BadItem(item.line, item.error_field, item.error)
     if item.kind not in KINDS:
-        report.problem(item, "kind", f"unknown record kind {item.kind!r}")
-        return None
+        return BadItem(item.line, "kind", f"unknown record kind {item.kind!r}")
     if not item.source_id:
-        report.problem(item, "id", "a source id is required (it makes re-imports idempotent)")
-        return None
+        return BadItem(item.line, "id", "a source id is required (it makes re-imports idempotent)")
     if len(item.source_id) > 200:
-        report.problem(item, "id", "the source id is longer than 200 characters")
-        return None
+        return BadItem(item.line, "id", "the source id is longer than 200 characters")
     try:
         data = KINDS[item.kind].model_validate(item.data)
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or None
-        report.problem(item, where, error["msg"])
-        return None
-    return _Row(item.line, item.kind, item.source_id, columns_for(data))
+        return BadItem(item.line, where, error["msg"])
+    columns, data_json = encoded_columns(data, visibility)
+    return CheckedRow(
+        item.line,
+        item.kind,
+        item.source_id,
+        columns["fingerprint"],
+        columns["title"],
+        columns["search_text"],
+        columns["lookup_key"],
+        data_json,
+    )
+
+
+def _visibility_columns(visibility: Visibility) -> dict[str, Any]:
+    return {
+        "visibility_mode": visibility.mode.value,
+        "visibility_countries": pack_countries(visibility.countries),
+        "visibility_group_id": visibility.group,
+    }
+
+
+def _existing(
+    session: Session, owner_id: uuid.UUID, kind: str, source_ids: list[str]
+) -> dict[str, str | None]:
+    """Source id -> fingerprint of the live records the batch may replace (None: deleted).
+
+    Only strings come back (``deleted_by`` rather than the timestamp tells deletion), so
+    the check costs little even for millions of rows.
+    """
+    rows = session.execute(
+        select(Record.source_id, Record.fingerprint, Record.deleted_by).where(
+            Record.owner_bureau_id == owner_id,
+            Record.kind == kind,
+            Record.source_id.in_(source_ids),
+        )
+    )
+    return {
+        source_id: (print_ if deleted_by is None else None)
+        for source_id, print_, deleted_by in rows
+    }
+
+
+def _update_changed(
+    session: Session,
+    owner_id: uuid.UUID,
+    kind: str,
+    changed: dict[str, CheckedRow],
+    visibility_columns: dict[str, Any],
+    actor_name: str,
+    now: datetime,
+) -> None:
+    """New versions of the records whose data or visibility differ from the file's."""
+    currents = session.scalars(
+        select(Record).where(
+            Record.owner_bureau_id == owner_id,
+            Record.kind == kind,
+            Record.source_id.in_(list(changed)),
+        )
+    ).all()
+    session.execute(
+        insert(RecordVersion),
+        [
+            {
+                "record_id": current.id,
+                "version": current.version,
+                "data": current.data,
+                "visibility": current.visibility_snapshot(),
+                "changed_at": current.updated_at,
+                "changed_by": current.updated_by,
+            }
+            for current in currents
+        ],
+    )
+    session.execute(
+        update(Record),
+        [
+            {
+                "id": current.id,
+                "version": current.version + 1,
+                "updated_at": now,
+                "updated_by": actor_name,
+                "deleted_at": None,
+                "deleted_by": None,
+                "deleted_reason": None,
+                **visibility_columns,
+                **changed[current.source_id or ""].columns(),
+                "data": json.loads(changed[current.source_id or ""].data_json),
+            }
+            for current in currents
+        ],
+    )
+    for current in currents:
+        session.expunge(current)
 
 
 def _write_batch(
     session: Session,
-    rows: list[_Row],
-    owner: Bureau,
+    rows: list[CheckedRow],
+    owner: tuple[uuid.UUID, str],
     visibility: Visibility,
     actor_name: str,
     source: str,
     report: ImportReport,
 ) -> None:
+    owner_id, owner_code = owner
     # Later lines win over earlier ones with the same source id.
-    latest: dict[tuple[str, str], _Row] = {(row.kind, row.source_id): row for row in rows}
+    latest: dict[tuple[str, str], CheckedRow] = {(row.kind, row.source_id): row for row in rows}
     counts: Counter[str] = Counter()
     now = utcnow()
-    visibility_columns = {
-        "visibility_mode": visibility.mode.value,
-        "visibility_countries": ("," + ",".join(visibility.countries) + ",")
-        if visibility.countries
-        else None,
-        "visibility_group_id": visibility.group,
-    }
+    visibility_columns = _visibility_columns(visibility)
     for kind in sorted({kind for kind, _ in latest}):
-        batch = {source: row for (k, source), row in latest.items() if k == kind}
-        existing = {
-            current.source_id: current
-            for current in session.scalars(
-                select(Record).where(
-                    Record.owner_bureau_id == owner.id,
-                    Record.kind == kind,
-                    Record.source_id.in_(list(batch)),
-                )
-            )
-        }
-        new_rows, changed = [], []
+        batch = {source_id: row for (k, source_id), row in latest.items() if k == kind}
+        existing = _existing(session, owner_id, kind, list(batch))
+        new_rows: list[dict[str, Any]] = []
+        changed: dict[str, CheckedRow] = {}
         for source_id, row in batch.items():
-            current = existing.get(source_id)
-            if current is None:
+            if source_id not in existing:
                 new_rows.append(
                     {
                         "id": uuid.uuid4(),
-                        "kind": kind,
-                        "owner_bureau_id": owner.id,
                         "source_id": source_id,
-                        "version": 1,
-                        "created_at": now,
-                        "created_by": actor_name,
-                        "updated_at": now,
-                        "updated_by": actor_name,
-                        **visibility_columns,
-                        **row.columns,
+                        **row.columns(),
+                        "data": row.data_json,
                     }
                 )
-            elif (
-                current.data != row.columns["data"]
-                or current.visibility != visibility
-                or current.deleted_at is not None
-            ):
-                changed.append((current, row))
-            else:
+            elif existing[source_id] == row.fingerprint:
                 counts["unchanged"] += 1
-        if new_rows:
-            session.execute(insert(Record), new_rows)
+            else:
+                changed[source_id] = row
+        shared = {
+            "kind": kind,
+            "owner_bureau_id": owner_id,
+            "version": 1,
+            "created_at": now,
+            "created_by": actor_name,
+            "updated_at": now,
+            "updated_by": actor_name,
+            **visibility_columns,
+        }
+        insert_rows(session, Record.__table__, shared, new_rows, preencoded=frozenset({"data"}))
         if changed:
-            session.execute(
-                insert(RecordVersion),
-                [
-                    {
-                        "record_id": current.id,
-                        "version": current.version,
-                        "data": current.data,
-                        "visibility": current.visibility_snapshot(),
-                        "changed_at": current.updated_at,
-                        "changed_by": current.updated_by,
-                    }
-                    for current, _ in changed
-                ],
-            )
-            session.execute(
-                update(Record),
-                [
-                    {
-                        "id": current.id,
-                        "version": current.version + 1,
-                        "updated_at": now,
-                        "updated_by": actor_name,
-                        "deleted_at": None,
-                        "deleted_by": None,
-                        "deleted_reason": None,
-                        **visibility_columns,
-                        **row.columns,
-                    }
-                    for current, row in changed
-                ],
-            )
+            _update_changed(session, owner_id, kind, changed, visibility_columns, actor_name, now)
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
         report.kinds[kind] += len(batch)
@@ -213,7 +286,7 @@ def _write_batch(
         object_type="import",
         object_id=source,
         after={
-            "owner": owner.code,
+            "owner": owner_code,
             "lines": [rows[0].line, rows[-1].line],
             "created": counts["created"],
             "updated": counts["updated"],
@@ -222,7 +295,6 @@ def _write_batch(
         },
     )
     session.commit()
-    session.expunge_all()
     report.batches += 1
 
 
@@ -240,10 +312,12 @@ def import_items(
 ) -> ImportReport:
     """Import ``items`` as records owned by ``owner``; commits once per batch."""
     report = ImportReport()
-    pending: list[_Row] = []
+    who = (owner.id, owner.code)  # read once: the commits below may expire the object
+    pending: list[CheckedRow] = []
     for item in items:
-        row = _validate(item, report)
-        if row is None:
+        row = check_item(item, visibility)
+        if isinstance(row, BadItem):
+            report.problem(row.line, row.field, row.reason)
             if on_error is OnError.STOP:
                 report.stopped = True
                 session.rollback()
@@ -251,12 +325,12 @@ def import_items(
             continue
         pending.append(row)
         if len(pending) >= batch_size:
-            _write_batch(session, pending, owner, visibility, actor_name, source, report)
+            _write_batch(session, pending, who, visibility, actor_name, source, report)
             pending = []
             if progress:
                 progress(report)
     if pending:
-        _write_batch(session, pending, owner, visibility, actor_name, source, report)
+        _write_batch(session, pending, who, visibility, actor_name, source, report)
     if progress:
         progress(report)
     return report

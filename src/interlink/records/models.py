@@ -46,6 +46,8 @@ class Record(SharedMixin, Base):
     title: Mapped[str] = mapped_column(String(400))
     search_text: Mapped[str] = mapped_column(Text, default="")
     lookup_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    """Digest of ``data``: lets imports see unchanged records without reading them."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,6 +63,7 @@ class Record(SharedMixin, Base):
             "kind": "vehicles",
             "data": {"plate": "AB-123-CD"},
             "title": "vehicle AB-123-CD",
+            "fingerprint": "",
             "created_by": "test",
             "updated_by": "test",
         }

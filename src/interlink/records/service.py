@@ -6,6 +6,8 @@ audit entry in the same transaction; reads of person data are audited too.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -38,6 +40,8 @@ __all__ = [
     "create_record",
     "data_dump",
     "delete_record",
+    "encoded_columns",
+    "fingerprint",
     "get_record",
     "list_records",
     "record_history",
@@ -55,14 +59,30 @@ def data_dump(data: RecordData) -> dict[str, Any]:
     return data.model_dump(mode="json", by_alias=True, exclude=_BODY_ONLY, exclude_none=True)
 
 
-def columns_for(data: RecordData) -> dict[str, Any]:
-    """The indexed columns computed from a record's data."""
-    return {
-        "data": data_dump(data),
+def fingerprint(data_json: str, visibility: Visibility) -> str:
+    """A digest of a record's stored data and visibility: equal exactly when both are."""
+    text = data_json + "|" + visibility.mode.value + "|" + ",".join(visibility.countries)
+    text += "|" + (str(visibility.group) if visibility.group else "")
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def encoded_columns(data: RecordData, visibility: Visibility) -> tuple[dict[str, Any], str]:
+    """The columns computed from a record's data and visibility (all but ``data``), and
+    the data as JSON text (stable for equal data: fields in the model's order)."""
+    text = data.model_dump_json(by_alias=True, exclude=_BODY_ONLY, exclude_none=True)
+    columns = {
+        "fingerprint": fingerprint(text, visibility),
         "title": data.title()[:400],
         "search_text": data.search_text(),
         "lookup_key": data.lookup_key(),
     }
+    return columns, text
+
+
+def columns_for(data: RecordData, visibility: Visibility) -> dict[str, Any]:
+    """The columns computed from a record's data and visibility, ``data`` included."""
+    columns, text = encoded_columns(data, visibility)
+    return {**columns, "data": json.loads(text)}
 
 
 def validation_to_invalid_input(exc: ValidationError, prefix: str = "body") -> InvalidInput:
@@ -126,7 +146,7 @@ def create_record(session: Session, kind: str, body: RecordData, *, actor: Actor
         version=1,
         created_by=actor.name,
         updated_by=actor.name,
-        **columns_for(body),
+        **columns_for(body, visibility),
     )
     record.set_visibility(visibility)
     session.add(record)
@@ -188,9 +208,9 @@ def update_record(
         raise validation_to_invalid_input(exc) from None
     visibility = Visibility.model_validate(new_visibility) if new_visibility else record.visibility
     check_visibility(session, visibility, field="body.visibility")
-    columns = columns_for(data)
+    columns = columns_for(data, visibility)
     before = {"data": record.data, "visibility": _visibility_snapshot(record)}
-    if columns["data"] == record.data and visibility == record.visibility:
+    if columns["fingerprint"] == record.fingerprint:
         return record
     _snapshot_version(session, record)
     for name, value in columns.items():

@@ -13,6 +13,8 @@ __all__ = ["RecordData", "fold"]
 
 def fold(text: str) -> str:
     """Lower case without diacritics or extra spaces, for the simple ``q`` text search."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.split())
