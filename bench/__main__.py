@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.audit_chain", "bench.records_import"]
+BENCHMARKS = ["bench.audit_chain", "bench.records_import", "bench.transliteration"]
 
 
 def main(names: list[str]) -> None:

@@ -22,6 +22,8 @@ from interlink.core.errors import install_error_handlers, problem
 from interlink.members.router import router as members_router
 from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
+from interlink.screening.index import ScreeningIndex
+from interlink.screening.router import router as screening_router
 
 __all__ = ["create_app"]
 
@@ -53,6 +55,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    app.state.screening_index = ScreeningIndex()
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -94,4 +97,5 @@ def create_app(
     app.include_router(audit_router)
     app.include_router(records_router)
     app.include_router(record_extras_router)
+    app.include_router(screening_router)
     return app

@@ -14,6 +14,7 @@ from interlink.audit.service import verify_chain
 from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
 from interlink.records.commands import export_command, import_command
+from interlink.screening.commands import screen_command
 
 __all__ = ["app"]
 
@@ -28,6 +29,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.command("import")(import_command)
 app.command("export")(export_command)
+app.command("screen")(screen_command)
 
 
 @db_app.command("upgrade")

@@ -239,11 +239,10 @@ def delete_record(
     if len(reason.strip()) < 3:
         raise InvalidInput("reason", "say why the record is deleted (at least 3 characters)")
     record = _load(session, kind, record_id, actor, Action.DELETE)
-    record.deleted_at, record.deleted_by, record.deleted_reason = (
-        utcnow(),
-        actor.name,
-        reason.strip(),
-    )
+    now = utcnow()
+    record.deleted_at, record.deleted_by, record.deleted_reason = now, actor.name, reason.strip()
+    # A deletion is a change: readers of changes (the screening index) must see it.
+    record.updated_at, record.updated_by = now, actor.name
     session.flush()
     audit(
         session,

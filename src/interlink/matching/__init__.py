@@ -1,0 +1,1 @@
+"""Matching library: pure functions, no I/O (names, dates, identifiers, MRZ, index)."""

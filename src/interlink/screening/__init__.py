@@ -1,0 +1,1 @@
+"""Screening: is this person, document, vehicle or object in anyone's database?"""

@@ -1,0 +1,81 @@
+"""The per-process screening index of person records, kept current from the database.
+
+Built on first use, then brought up to date before each screening from the records
+changed since the last look (``updated_at``, which every change moves), so that a
+record created, changed or deleted is screened accordingly at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlink.matching.index import PersonIndex
+from interlink.matching.names import name_forms
+from interlink.matching.score import PersonFacts
+from interlink.records.models import Record
+
+__all__ = ["PERSON_KINDS", "ScreeningIndex", "person_facts"]
+
+PERSON_KINDS = ("persons", "missing-persons")
+
+
+def person_facts(data: dict[str, Any]) -> PersonFacts:
+    """What screening compares of a person record's data."""
+    given = " ".join(p for p in (data.get("given_name"), data.get("family_name")) if p)
+    names: list[str | None] = [data.get("full_name"), given, data.get("original_script_name")]
+    names.extend(data.get("aliases") or [])
+    documents = [doc.get("number", "") for doc in data.get("identity_documents") or []]
+    return PersonFacts(
+        names=tuple(name_forms(dict.fromkeys(names))),
+        date_of_birth=data.get("date_of_birth"),
+        nationalities=tuple(data.get("nationalities") or ()),
+        sex=data.get("sex"),
+        documents=tuple(d for d in documents if d),
+    )
+
+
+class ScreeningIndex:
+    """``min_interval``: seconds between two looks at the database (0: before every query;
+    a batch run over a fixed snapshot uses a long one)."""
+
+    def __init__(self, min_interval: float = 0.0) -> None:
+        self.persons: PersonIndex[uuid.UUID] = PersonIndex()
+        self._seen_until: datetime | None = None
+        self._lock = threading.Lock()
+        self._min_interval = min_interval
+        self._looked_at = float("-inf")
+
+    def _apply(
+        self, rows: Iterable[tuple[uuid.UUID, dict[str, Any], datetime | None, datetime]]
+    ) -> None:
+        for record_id, data, deleted_at, updated_at in rows:
+            if deleted_at is None:
+                self.persons.add(record_id, person_facts(data))
+            else:
+                self.persons.remove(record_id)
+            if self._seen_until is None or updated_at > self._seen_until:
+                self._seen_until = updated_at
+
+    def refresh(self, session: Session) -> None:
+        """File every person record changed since the last refresh (all, the first time)."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._looked_at < self._min_interval:
+                return
+            self._looked_at = now
+            query = select(Record.id, Record.data, Record.deleted_at, Record.updated_at).where(
+                Record.kind.in_(PERSON_KINDS)
+            )
+            if self._seen_until is not None:
+                # >=: rows written in the same microsecond as the last one seen are filed again
+                # (harmless) rather than missed.
+                query = query.where(Record.updated_at >= self._seen_until)
+            self._apply(session.execute(query.order_by(Record.updated_at)))  # type: ignore[arg-type]

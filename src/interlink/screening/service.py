@@ -1,0 +1,272 @@
+"""Screening use cases: one query against every database the actor may screen.
+
+Persons are found through the candidate index and scored; documents, vehicles and
+firearms by their identifier key; artworks by their words. Only records the actor may
+screen (``access.restrict`` with ``Action.SCREEN``) are ever scored or returned, and
+every screening is audited with what was asked and what was found.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pycountry
+from rapidfuzz import fuzz
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from interlink.access import Action, Actor, Permission, check_permission, restrict
+from interlink.audit import AuditAction
+from interlink.audit import record as audit
+from interlink.core.errors import InvalidInput
+from interlink.matching.identifiers import (
+    compact_identifier,
+    compare_identifiers,
+    document_number_key,
+)
+from interlink.matching.mrz import MrzError, parse_mrz
+from interlink.matching.names import name_forms
+from interlink.matching.score import HIT_THRESHOLD, PersonFacts, score_person
+from interlink.members.service import bureau_codes
+from interlink.records.kinds import fold
+from interlink.records.models import Record
+from interlink.screening.index import ScreeningIndex
+from interlink.screening.schemas import (
+    ArtworkQuery,
+    DocumentQuery,
+    FirearmQuery,
+    PersonQuery,
+    ScreenRequest,
+    VehicleQuery,
+)
+
+__all__ = ["SHOWN_FROM", "screen"]
+
+SHOWN_FROM = 0.6
+"""Matches from this score are shown (as possible matches); hits start at HIT_THRESHOLD."""
+MAX_MATCHES = 20
+
+Match = dict[str, Any]
+
+
+def _visible(session: Session, actor: Actor, ids: list[uuid.UUID]) -> dict[uuid.UUID, Record]:
+    if not ids:
+        return {}
+    query = restrict(
+        select(Record).where(Record.id.in_(ids), Record.deleted_at.is_(None)), actor, Action.SCREEN
+    )
+    return {record.id: record for record in session.scalars(query)}
+
+
+def _match(record: Record, score: float, explanation: dict[str, Any]) -> Match:
+    return {"record": record, "score": round(score, 4), "explanation": explanation}
+
+
+def _persons(
+    session: Session, actor: Actor, query: PersonFacts, index: ScreeningIndex
+) -> list[Match]:
+    candidates = index.persons.candidates(query)
+    records = _visible(session, actor, [record_id for record_id, _ in candidates])
+    matches = []
+    for record_id, facts in candidates:
+        if record_id in records:
+            scored = score_person(query, facts)
+            matches.append(_match(records[record_id], scored.score, scored.explanation))
+    return matches
+
+
+def _person_query(query: PersonQuery) -> PersonFacts:
+    return PersonFacts(
+        names=tuple(name_forms(query.names())),
+        date_of_birth=query.date_of_birth,
+        nationalities=(query.nationality,) if query.nationality else (),
+        sex=query.sex.value if query.sex else None,
+        documents=(query.document_number,) if query.document_number else (),
+    )
+
+
+def _by_key(session: Session, actor: Actor, kind: str, key: str) -> list[Record]:
+    query = select(Record).where(
+        Record.kind == kind, Record.lookup_key == key, Record.deleted_at.is_(None)
+    )
+    return list(session.scalars(restrict(query, actor, Action.SCREEN)))
+
+
+def _documents(session: Session, actor: Actor, query: DocumentQuery) -> list[Match]:
+    matches = []
+    for record in _by_key(session, actor, "travel-documents", document_number_key(query.number)[0]):
+        same = compare_identifiers(query.number, record.data["number"])
+        score, explanation = same.score, {"number": {"score": same.score, "detail": same.reason}}
+        issuer = record.data.get("issuing_country")
+        if query.issuing_country and issuer and query.issuing_country != issuer:
+            score = min(score, 0.6)
+            explanation["issuing_country"] = {
+                "agrees": False,
+                "detail": f"{query.issuing_country} vs {issuer}",
+            }
+        elif query.issuing_country:
+            explanation["issuing_country"] = {"agrees": True, "detail": issuer}
+        explanation["status"] = record.data.get("status")
+        matches.append(_match(record, score, explanation))
+    return matches
+
+
+def _alpha2(code3: str) -> str | None:
+    country = pycountry.countries.get(alpha_3=code3)
+    return country.alpha_2 if country else None
+
+
+def _mrz(session: Session, actor: Actor, text: str, index: ScreeningIndex) -> list[Match]:
+    try:
+        zone = parse_mrz(text)
+    except MrzError as exc:
+        raise InvalidInput("mrz", str(exc)) from exc
+    matches = _documents(
+        session,
+        actor,
+        DocumentQuery(number=zone.document_number, issuing_country=_alpha2(zone.issuing_state)),
+    )
+    nationality = _alpha2(zone.nationality)
+    person = PersonFacts(
+        names=tuple(name_forms([f"{zone.given_names} {zone.surname}".strip()])),
+        date_of_birth=zone.date_of_birth,
+        nationalities=(nationality,) if nationality else (),
+        sex=zone.sex,
+        documents=(zone.document_number,),
+    )
+    return matches + _persons(session, actor, person, index)
+
+
+def _vehicles(session: Session, actor: Actor, query: VehicleQuery) -> list[Match]:
+    if query.vin:
+        key = compact_identifier(query.vin)
+        records = _by_key(session, actor, "vehicles", key)
+    else:
+        # A vehicle is keyed by its VIN when it has one, so plates are also looked for in
+        # the search text (which holds the compact plate). Scans the vehicles: see README.
+        key = compact_identifier(query.plate or "")
+        found = select(Record).where(
+            Record.kind == "vehicles",
+            Record.deleted_at.is_(None),
+            or_(
+                Record.lookup_key == key, Record.search_text.contains(key.lower(), autoescape=True)
+            ),
+        )
+        records = list(session.scalars(restrict(found, actor, Action.SCREEN)))
+    matches = []
+    for record in records:
+        what = "VIN" if query.vin else "plate"
+        explanation: dict[str, Any] = {"identifier": {"score": 1.0, "detail": f"{what} {key}"}}
+        score = 1.0
+        country = record.data.get("plate_country")
+        if query.plate and query.country and country and country != query.country:
+            score = 0.6
+            explanation["country"] = {"agrees": False, "detail": f"{query.country} vs {country}"}
+        matches.append(_match(record, score, explanation))
+    return matches
+
+
+def _firearms(session: Session, actor: Actor, query: FirearmQuery) -> list[Match]:
+    matches = []
+    for record in _by_key(session, actor, "firearms", compact_identifier(query.serial)):
+        score, explanation = 1.0, {"serial": {"score": 1.0, "detail": "identical"}}
+        make = record.data.get("make", "")
+        if query.make and fuzz.ratio(fold(query.make), fold(make)) < 80:
+            score = 0.6
+            explanation["make"] = {"agrees": False, "detail": f"{query.make} vs {make}"}
+        matches.append(_match(record, score, explanation))
+    return matches
+
+
+def _artworks(session: Session, actor: Actor, query: ArtworkQuery) -> list[Match]:
+    words = [word for word in fold(query.text()).split() if len(word) >= 4][:6]
+    if not words:
+        raise InvalidInput("artwork", "give at least one word of four letters or more")
+    base = select(Record).where(Record.kind == "artworks", Record.deleted_at.is_(None))
+    candidates: dict[uuid.UUID, Record] = {}
+    for word in words:
+        query_ = base.where(Record.search_text.contains(word, autoescape=True)).limit(200)
+        for record in session.scalars(restrict(query_, actor, Action.SCREEN)):
+            candidates[record.id] = record
+    matches = []
+    text = fold(query.text())
+    for record in candidates.values():
+        ratio = fuzz.token_set_ratio(text, record.search_text) / 100
+        matches.append(
+            _match(
+                record,
+                ratio,
+                {"description": {"score": round(ratio, 3), "detail": "words in common"}},
+            )
+        )
+    return matches
+
+
+def screen(
+    session: Session,
+    request: ScreenRequest,
+    *,
+    actor: Actor,
+    index: ScreeningIndex,
+    audited: bool = True,
+) -> dict[str, Any]:
+    """Screen one query; returns ``{"hit", "matches"}`` with matches best first.
+
+    Audited here unless ``audited`` is False: batch screening audits per chunk instead.
+    """
+    check_permission(actor, Permission.SCREENING_RUN)
+    kind = request.kind()
+    if kind in ("person", "mrz"):
+        index.refresh(session)
+    if request.person is not None:
+        found = _persons(session, actor, _person_query(request.person), index)
+    elif request.document is not None:
+        found = _documents(session, actor, request.document)
+        if request.document.number:
+            person = PersonFacts(names=(), documents=(request.document.number,))
+            found += _persons(session, actor, person, index)
+    elif request.mrz is not None:
+        found = _mrz(session, actor, request.mrz, index)
+    elif request.vehicle is not None:
+        found = _vehicles(session, actor, request.vehicle)
+    elif request.firearm is not None:
+        found = _firearms(session, actor, request.firearm)
+    else:
+        assert request.artwork is not None
+        found = _artworks(session, actor, request.artwork)
+    best: dict[uuid.UUID, Match] = {}
+    for match in found:
+        record = match["record"]
+        if match["score"] >= SHOWN_FROM and (
+            record.id not in best or match["score"] > best[record.id]["score"]
+        ):
+            best[record.id] = match
+    ranked = sorted(best.values(), key=lambda m: -m["score"])[:MAX_MATCHES]
+    codes = bureau_codes(session)
+    matches = [
+        {
+            "record_id": m["record"].id,
+            "source_id": m["record"].source_id,
+            "kind": m["record"].kind,
+            "owner": codes.get(m["record"].owner_bureau_id, "?"),
+            "score": m["score"],
+            "explanation": m["explanation"],
+        }
+        for m in ranked
+    ]
+    result = {"hit": any(m["score"] >= HIT_THRESHOLD for m in matches), "matches": matches}
+    if not audited:
+        return result
+    audit(
+        session,
+        AuditAction.SCREENING,
+        actor=actor,
+        object_type=kind,
+        after={
+            "query": request.model_dump(mode="json", exclude_none=True),
+            "hit": result["hit"],
+            "matches": [{"record_id": str(m["record_id"]), "score": m["score"]} for m in matches],
+        },
+    )
+    return result

@@ -1,0 +1,127 @@
+"""interlink screen MANIFEST.csv --out REPORT.csv --as USER."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from interlink.access import Visibility, VisibilityMode
+from interlink.audit.models import AuditEntry
+from interlink.cli import app as cli
+from interlink.core.db import make_engine, make_session_factory
+from interlink.interop.base import ParsedItem
+from interlink.members.models import User
+from interlink.records.importer import import_items
+from tests.conftest import bureau
+
+runner = CliRunner()
+
+
+def _seed(url: str) -> None:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        session.add(
+            User(
+                username="de.gates",
+                password_hash="x",
+                role="officer",
+                bureau_id=bureau(session, "DE").id,
+            )
+        )
+        items = [
+            ParsedItem(
+                1,
+                "persons",
+                "P1",
+                {"given_name": "Anna", "family_name": "Eriksson", "date_of_birth": "1974-08-12"},
+            ),
+            ParsedItem(
+                2,
+                "travel-documents",
+                "D1",
+                {
+                    "number": "L898902C3",
+                    "document_type": "passport",
+                    "issuing_country": "SE",
+                    "status": "stolen",
+                },
+            ),
+        ]
+        import_items(
+            session,
+            items,
+            owner=bureau(session, "SE"),
+            visibility=Visibility(mode=VisibilityMode.ALL_MEMBERS),
+            actor_name="test",
+            source="seed",
+        )
+        session.commit()
+    engine.dispose()
+
+
+def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_path: Path) -> None:
+    _seed(fresh_database_url)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "id,name,given_name,family_name,date_of_birth,nationality,sex,document_number,document_country\n"
+        "t1,,Ana,Ericsson,1974-08-12,SE,F,,\n"
+        "t2,,,,,,,L898902C3,SE\n"
+        "t3,Nobody Known,,,,,,,\n"
+        "t4,,,,1974-13-01,,,,\n"
+    )
+    report = tmp_path / "report.csv"
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    result = runner.invoke(
+        cli, ["screen", str(manifest), "--out", str(report), "--as", "de.gates"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 screened, 2 with a hit, 1 bad rows" in result.output
+    assert "line 5" in result.output
+    rows = list(csv.DictReader(report.open()))
+    assert list(rows[0]) == ["id", "hit", "record_id", "source_id", "kind", "owner", "score"]
+    by_id = {row["id"]: row for row in rows}
+    assert (
+        by_id["t1"]["hit"] == "true"
+        and by_id["t1"]["source_id"] == "P1"
+        and by_id["t1"]["owner"] == "SE"
+    )
+    assert by_id["t2"]["kind"] == "travel-documents" and by_id["t2"]["hit"] == "true"
+    assert by_id["t3"] == {
+        "id": "t3",
+        "hit": "false",
+        "record_id": "",
+        "source_id": "",
+        "kind": "",
+        "owner": "",
+        "score": "",
+    }
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type == "manifest")
+        ).one()
+        assert (
+            entry.actor == "de.gates"
+            and entry.after["screened"] == 3
+            and len(entry.after["matches"]) >= 2
+        )
+    engine.dispose()
+
+
+def test_bad_manifest_and_user(fresh_database_url: str, tmp_path: Path) -> None:
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,shoe_size\n1,42\n")
+    result = runner.invoke(
+        cli, ["screen", str(manifest), "--out", str(tmp_path / "r.csv"), "--as", "x"], env=env
+    )
+    assert result.exit_code == 2 and "shoe_size" in result.output
+    manifest.write_text("id,name\n1,Anna\n")
+    result = runner.invoke(
+        cli, ["screen", str(manifest), "--out", str(tmp_path / "r.csv"), "--as", "ghost"], env=env
+    )
+    assert result.exit_code == 2 and "--as" in result.output
