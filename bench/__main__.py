@@ -5,7 +5,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.audit_chain", "bench.records_import", "bench.transliteration"]
+BENCHMARKS = [
+    "bench.audit_chain",
+    "bench.records_import",
+    "bench.transliteration",
+    "bench.screening_accuracy",
+    "bench.screening_speed",
+]
 
 
 def main(names: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -232,3 +233,30 @@ def test_index_follows_changes_and_deletions(
         headers=auth(people["FR"]),
     )
     assert _screen(client, people["FR"], auth, query)["matches"] == []
+
+
+def test_streaming_answers_a_line_per_line(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    _record(client, "travel-documents", people["FR"], auth, VALID["travel-documents"])
+    lines = [
+        json.dumps({"document": {"number": "15AB12345"}}),
+        "",
+        "{not json",
+        json.dumps({"person": {"sex": "M"}}),
+        json.dumps({"mrz": TD3.replace("7408122F", "7408123F")}),
+        json.dumps({"document": {"number": "00000000"}}),
+    ]
+    response = client.post(
+        "/api/v1/screen/stream", content="\n".join(lines).encode(), headers=auth(people["DE"])
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    answers = [json.loads(line) for line in response.text.splitlines()]
+    assert len(answers) == 5  # the blank line is skipped
+    assert answers[0]["hit"] is True
+    assert answers[1]["line"] == 3 and answers[1]["error"]["status"] == 422
+    assert answers[2]["line"] == 4 and answers[2]["error"]["errors"][0]["field"] == "person"
+    assert answers[3]["line"] == 5 and "date_of_birth" in answers[3]["error"]["detail"]
+    assert answers[4] == {"hit": False, "matches": []}
+    assert client.post("/api/v1/screen/stream", content=b"{}").status_code == 401

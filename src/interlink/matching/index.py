@@ -103,7 +103,12 @@ class PersonIndex(Generic[K]):
         for slots in chosen:
             counts.update(slots)
         found: list[tuple[K, PersonFacts]] = []
-        for slot, _shared in counts.most_common():
+        ranked = counts.most_common()
+        # Records sharing far fewer keys than the best ones rarely score as a hit.
+        floor = (ranked[0][1] + 1) // 2 if ranked else 0
+        for slot, shared in ranked:
+            if shared < floor:
+                break
             entry = self._entries[slot]
             if entry is not None:
                 found.append((entry.key, entry.facts))

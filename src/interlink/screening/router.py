@@ -1,13 +1,20 @@
-"""``POST /api/v1/screen``: one query against every database the caller may screen."""
+"""``POST /api/v1/screen`` (one query) and ``/screen/stream`` (NDJSON in, NDJSON out)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession
+from interlink.core.errors import AppError, InvalidInput
 from interlink.members.deps import requires
 from interlink.screening import service
 from interlink.screening.index import ScreeningIndex
@@ -17,6 +24,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 Screener = Annotated[Actor, Depends(requires(Permission.SCREENING_RUN))]
+MAX_BODY = 32 * 1024 * 1024
 
 
 def screening_index(request: Request) -> ScreeningIndex:
@@ -34,3 +42,62 @@ def screen(
     result = service.screen(session, body, actor=actor, index=index)
     session.commit()
     return result
+
+
+@router.post(
+    "/screen/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+    summary="Screen NDJSON queries, one answer line per query line",
+)
+async def screen_stream(
+    request: Request,
+    actor: Screener,
+    index: Annotated[ScreeningIndex, Depends(screening_index)],
+) -> StreamingResponse:
+    """Each input line is a screening body; each output line is its result, in order, or
+    ``{"line": n, "error": {...}}`` for a line that is not a valid query.
+
+    The request body is read whole (up to ``MAX_BODY``) before the first answer: ASGI
+    servers may consume the request channel to watch for disconnects while a streamed
+    response is sent, so reading and answering at once is not portable.
+    """
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise InvalidInput("body", f"at most {MAX_BODY // (1024 * 1024)} MB per request")
+    factory = request.app.state.session_factory
+
+    async def answers() -> AsyncIterator[bytes]:
+        session = await run_in_threadpool(factory)
+        try:
+            for number, line in enumerate(body.split(b"\n"), start=1):
+                if line.strip():
+                    yield await run_in_threadpool(_answer, session, actor, index, number, line)
+        finally:
+            await run_in_threadpool(session.close)
+
+    return StreamingResponse(answers(), media_type="application/x-ndjson")
+
+
+def _answer(
+    session: Session, actor: Actor, index: ScreeningIndex, number: int, line: bytes
+) -> bytes:
+    try:
+        body = ScreenRequest.model_validate_json(line)
+        result = service.screen(session, body, actor=actor, index=index)
+        session.commit()
+        return ScreenResult.model_validate(result).model_dump_json().encode() + b"\n"
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(str(p) for p in error["loc"]) or "line", "message": error["msg"]}
+            for error in exc.errors()
+        ]
+        session.rollback()
+        return (
+            json.dumps({"line": number, "error": {"status": 422, "errors": errors}}).encode()
+            + b"\n"
+        )
+    except AppError as exc:
+        session.rollback()
+        error = {"status": exc.status, "detail": exc.detail, "errors": exc.errors}
+        return json.dumps({"line": number, "error": error}).encode() + b"\n"

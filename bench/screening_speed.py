@@ -1,0 +1,121 @@
+"""Screening speed: building the person index and screening against it, in process.
+
+Synthetic persons (names from Faker in several locales and scripts, combined at random,
+with dates of birth and nationalities) are filed into the candidate index; queries are
+records' names with a typing error, in swapped order or as the original script, with the
+date of birth. Reports index build time and resident memory, and person queries per
+second on one core (candidates + scoring, the work of a batch screening per traveller).
+
+``python -m bench screening_speed [--quick]`` (quick: 100,000 records only).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+from faker import Faker
+
+from interlink.matching.index import PersonIndex
+from interlink.matching.names import name_forms
+from interlink.matching.score import HIT_THRESHOLD, PersonFacts, score_person
+from interlink.screening.index import person_facts
+
+LOCALES = ["en_US", "fr_FR", "de_DE", "es_ES", "it_IT", "ru_RU", "ar_AA", "tr_TR", "pl_PL", "zh_CN"]
+QUERIES = 5_000
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * 4096 / 1024 / 1024
+
+
+def _pools(rng: random.Random) -> list[tuple[list[str], list[str], str]]:
+    pools = []
+    for locale in LOCALES:
+        fake = Faker(locale)
+        fake.seed_instance(rng.randint(0, 10**6))
+        given = list({fake.first_name() for _ in range(400)})
+        family = list({fake.last_name() for _ in range(400)})
+        pools.append((given, family, locale[-2:]))
+    return pools
+
+
+def _records(count: int, rng: random.Random) -> list[dict[str, object]]:
+    pools = _pools(rng)
+    records = []
+    for _ in range(count):
+        given, family, country = rng.choice(pools)
+        records.append(
+            {
+                "given_name": rng.choice(given),
+                "family_name": rng.choice(family),
+                "date_of_birth": (
+                    f"{rng.randint(1940, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                ),
+                "nationalities": [country if country != "AA" else "EG"],
+            }
+        )
+    return records
+
+
+def _variant(record: dict[str, object], rng: random.Random) -> str:
+    given, family = str(record["given_name"]), str(record["family_name"])
+    kind = rng.randrange(3)
+    if kind == 0 and len(family) > 3:
+        i = rng.randrange(len(family))
+        family = family[:i] + family[i + 1 :]
+    if kind == 1:
+        return f"{family} {given}"
+    return f"{given} {family}"
+
+
+def _measure(count: int) -> None:
+    rng = random.Random(count)
+    records = _records(count, rng)
+    before = _rss_mb()
+    started = time.perf_counter()
+    index: PersonIndex[int] = PersonIndex()
+    for number, data in enumerate(records):
+        index.add(number, person_facts(data))
+    build = time.perf_counter() - started
+    memory = _rss_mb() - before
+    picks = [rng.randrange(count) for _ in range(QUERIES)]
+    queries = [
+        PersonFacts(
+            names=tuple(name_forms([_variant(records[i], rng)])),
+            date_of_birth=str(records[i]["date_of_birth"]),
+        )
+        for i in picks
+    ]
+    started = time.perf_counter()
+    found = 0
+    for i, query in zip(picks, queries, strict=True):
+        best = None
+        for number, facts in index.candidates(query):
+            score = score_person(query, facts).score
+            if score >= HIT_THRESHOLD and (best is None or score > best[1]):
+                best = (number, score)
+        found += best is not None and best[0] == i
+    elapsed = time.perf_counter() - started
+    print(
+        f"| {count:,} | {build:.1f} s | {memory:,.0f} MB | {QUERIES / elapsed:,.0f} | "
+        f"{elapsed / QUERIES * 1000:.2f} ms | {found / QUERIES:.1%} |",
+        flush=True,
+    )
+
+
+def run() -> None:
+    sizes = [100_000] if "--quick" in sys.argv else [100_000, 1_000_000]
+    print(
+        "| person records | index build | index memory | queries/s (1 core) | per query | found |"
+    )
+    print("|---|---|---|---|---|---|")
+    for size in sizes:
+        _measure(size)
+
+
+if __name__ == "__main__":
+    run()
