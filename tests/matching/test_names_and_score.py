@@ -75,3 +75,23 @@ def test_index_finds_candidates_and_follows_changes() -> None:
     assert "b" not in [key for key, _ in index.candidates(PersonFacts(_names("Maria Garcia")))]
     index.compact()
     assert len(index) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "record", "agrees"),
+    [
+        ("Choe Hiw", "Choe Hwi", True),  # short parts: one swapped letter
+        ("Kim Chol", "Kim Cho", False),  # a missing letter makes another name
+        ("Fazlullah Maulana", "Maulana Fazlullah", True),  # a title that is also a name
+    ],
+)
+def test_short_parts_and_titles(query: str, record: str, agrees: bool) -> None:
+    match = compare_names(_names(query), _names(record))
+    assert match is not None and (match.score >= HIT_THRESHOLD) is agrees, match.explain()
+
+
+def test_a_year_one_apart_is_no_evidence_either_way() -> None:
+    record = PersonFacts(_names("Omar Haddad"), "1958")
+    near = score_person(PersonFacts(_names("Omar Haddad"), "1959-04-02"), record)
+    far = score_person(PersonFacts(_names("Omar Haddad"), "1975-04-02"), record)
+    assert near.score >= HIT_THRESHOLD > far.score

@@ -19,8 +19,14 @@ from functools import lru_cache
 import jellyfish
 from nicknames import NickNamer
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
-from interlink.matching.normalise import name_tokens, strip_particles
+from interlink.matching.normalise import (
+    attach_particles,
+    name_tokens,
+    normalise_name,
+    strip_particles,
+)
 from interlink.matching.transliterate import latin_variants
 
 __all__ = ["NameForm", "NameMatch", "compare_names", "name_forms", "token_similarity"]
@@ -50,11 +56,11 @@ def _forms_of(name: str) -> tuple[NameForm, ...]:
     forms: dict[tuple[str, ...], NameForm] = {}
     for variant in latin_variants(name):
         tokens = tuple(name_tokens(variant))
-        if tokens and tokens not in forms:
-            forms[tokens] = NameForm(name, tokens)
-        bare = tuple(strip_particles(list(tokens)))
-        if bare and bare not in forms:
-            forms[bare] = NameForm(name, bare)
+        # A leading title may also be a name ("Maulana Fazlullah" is listed both ways).
+        untitled = tuple(attach_particles(normalise_name(variant).split()))
+        for candidate in (tokens, tuple(strip_particles(list(tokens))), untitled):
+            if candidate and candidate not in forms:
+                forms[candidate] = NameForm(name, candidate)
     return tuple(forms.values())
 
 
@@ -90,6 +96,10 @@ def token_similarity(left: str, right: str) -> tuple[float, str]:
     if right in _nickname_family(left) or left in _nickname_family(right):
         return 0.92, f"{left}~{right} (nickname)"
     ratio = fuzz.ratio(left, right) / 100
+    if len(left) == len(right) == 3 and left[0] == right[0] and OSA.distance(left, right) == 1:
+        # Short name parts (Korean, Chinese syllables): one mistyped or swapped letter
+        # still agrees; a missing letter does not (Cho and Chol are different names).
+        return 0.8, f"{left}~{right} (one typing error)"
     if left[0] == right[0] and _metaphone(left) == _metaphone(right):
         return max(0.9, ratio), f"{left}~{right} (sounds alike)"
     if ratio >= 0.75 and min(len(left), len(right)) >= 4:
@@ -127,7 +137,7 @@ def _compare_forms(query: NameForm, record: NameForm) -> NameMatch:
     score = (total / shorter) * (0.85 + 0.15 * shorter / longer)
     if shorter == 1 and longer > 1:
         score = min(score, 0.6)  # one name alone says little about a full name
-    if len(q) > 1 or len(r) > 1:
+    if len(q) != len(r):
         # Joined or split parts: "abdul rahman" against "abdulrahman".
         joined = fuzz.ratio("".join(q), "".join(r)) / 100
         if joined >= 0.9 and joined * 0.95 > score:

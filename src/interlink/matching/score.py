@@ -6,7 +6,8 @@ The name decides first; then the other evidence moves the score up or down:
   scores at least 0.95 whatever the names say;
 - the date of birth: the same date raises the score a little, a different date lowers
   it a lot (two people may share a name, rarely a name and a birthday); swapped or
-  mistyped dates count for nearly as much as equal ones;
+  mistyped dates count for nearly as much as equal ones; years one apart where only the
+  year is known count neither way;
 - nationality and sex: a conflict lowers the score, agreement raises it a little.
 
 ``HIT_THRESHOLD`` (0.80) is where a match becomes a hit. On the screening benchmark
@@ -69,7 +70,12 @@ def score_person(query: PersonFacts, record: PersonFacts) -> Scored:
     dob = compare_dates(query.date_of_birth, record.date_of_birth)
     if dob:
         explanation["date_of_birth"] = {"score": dob.score, "detail": dob.reason}
-        score += 0.08 * dob.score if dob.score >= 0.65 else -0.25
+        if dob.score >= 0.65:
+            score += 0.08 * dob.score
+        elif dob.score == 0.0:
+            score -= 0.25
+        # In between (years one apart where only the year is known: lists often give
+        # "approximately 1958") the date neither helps nor hurts.
     nationality = compare_countries(query.nationalities, record.nationalities)
     if nationality:
         explanation["nationality"] = {"agrees": nationality.agrees, "detail": nationality.reason}
