@@ -11,6 +11,7 @@ BENCHMARKS = [
     "bench.transliteration",
     "bench.screening_accuracy",
     "bench.screening_speed",
+    "bench.screening_api",
 ]
 
 

@@ -65,7 +65,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take the write lock when the transaction starts. Nearly every request
+        # writes (audit entries), and a deferred transaction that has read cannot wait for
+        # the lock: it fails with "database is locked" under concurrent requests (measured
+        # by bench/screening_api.py). Readers outside transactions are never blocked (WAL).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
