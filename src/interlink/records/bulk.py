@@ -40,6 +40,8 @@ def insert_rows(
     def processor(name: str) -> Any:
         if name in preencoded:
             return None
+        # The processor SQLAlchemy itself applies (TypeDecorators included); private API,
+        # pinned with SQLAlchemy's version in pyproject.toml.
         return table.c[name].type._cached_bind_processor(dialect)
 
     processors = {name: processor(name) for name in names}
