@@ -260,3 +260,39 @@ def test_streaming_answers_a_line_per_line(
     assert answers[3]["line"] == 5 and "date_of_birth" in answers[3]["error"]["detail"]
     assert answers[4] == {"hit": False, "matches": []}
     assert client.post("/api/v1/screen/stream", content=b"{}").status_code == 401
+
+
+def test_invisible_namesakes_do_not_crowd_out_a_visible_record(
+    client: TestClient, people: dict[str, User], auth: Auth, session: Session
+) -> None:
+    from interlink.access import Visibility, VisibilityMode
+    from interlink.interop.base import ParsedItem
+    from interlink.records.importer import import_items
+    from tests.conftest import bureau
+
+    namesake = {"given_name": "Maria", "family_name": "Garcia", "date_of_birth": "1980-05-05"}
+    hidden = [ParsedItem(n, "persons", f"hidden-{n}", namesake) for n in range(100)]
+    import_items(
+        session,
+        hidden,
+        owner=bureau(session, "ES"),
+        visibility=Visibility(),
+        actor_name="t",
+        source="t",
+    )
+    import_items(
+        session,
+        [ParsedItem(1, "persons", "shared-1", namesake)],
+        owner=bureau(session, "PT"),
+        visibility=Visibility(mode=VisibilityMode.ALL_MEMBERS),
+        actor_name="t",
+        source="t",
+    )
+    result = _screen(
+        client,
+        people["DE"],
+        auth,
+        {"person": {"name": "Maria Garcia", "date_of_birth": "1980-05-05"}},
+    )
+    assert result["hit"] is True
+    assert [m["source_id"] for m in result["matches"]] == ["shared-1"]

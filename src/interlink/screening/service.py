@@ -46,6 +46,7 @@ __all__ = ["SHOWN_FROM", "screen"]
 SHOWN_FROM = 0.6
 """Matches from this score are shown (as possible matches); hits start at HIT_THRESHOLD."""
 MAX_MATCHES = 20
+SCORED_CANDIDATES = 64
 
 Match = dict[str, Any]
 
@@ -66,13 +67,15 @@ def _match(record: Record, score: float, explanation: dict[str, Any]) -> Match:
 def _persons(
     session: Session, actor: Actor, query: PersonFacts, index: ScreeningIndex
 ) -> list[Match]:
-    candidates = index.persons.candidates(query)
+    # Candidates are drawn wider than what is scored, and filtered by the access policy
+    # first, so that records the actor may not see do not crowd out those it may.
+    candidates = index.persons.candidates(query, limit=4 * SCORED_CANDIDATES)
     records = _visible(session, actor, [record_id for record_id, _ in candidates])
+    visible = [(record_id, facts) for record_id, facts in candidates if record_id in records]
     matches = []
-    for record_id, facts in candidates:
-        if record_id in records:
-            scored = score_person(query, facts)
-            matches.append(_match(records[record_id], scored.score, scored.explanation))
+    for record_id, facts in visible[:SCORED_CANDIDATES]:
+        scored = score_person(query, facts)
+        matches.append(_match(records[record_id], scored.score, scored.explanation))
     return matches
 
 
