@@ -296,3 +296,37 @@ def test_invisible_namesakes_do_not_crowd_out_a_visible_record(
     )
     assert result["hit"] is True
     assert [m["source_id"] for m in result["matches"]] == ["shared-1"]
+
+
+def test_owner_can_limit_border_systems_to_whom_to_contact(
+    client: TestClient, people: dict[str, User], auth: Auth, make_user: Callable[..., User]
+) -> None:
+    body = VALID["travel-documents"] | {"screening_details": "contact_only"}
+    record_id = _record(
+        client, "travel-documents", people["FR"], auth, body | {"source_id": "FR-7"}
+    )
+    supervisor = make_user(Role.SUPERVISOR, "DE")
+    key = client.post(
+        "/api/v1/api-clients", json={"name": "Hamburg port"}, headers=auth(supervisor)
+    ).json()["api_key"]
+    query = {"document": {"number": "15AB12345"}}
+    border = client.post("/api/v1/screen", json=query, headers={"X-API-Key": key}).json()
+    assert border["hit"] is True
+    assert border["matches"][0] == {
+        "record_id": record_id,
+        "source_id": None,
+        "kind": "travel-documents",
+        "owner": "FR",
+        "score": 1.0,
+        "explanation": {"contact": "National Central Bureau FR", "details": "withheld"},
+    }
+    officer = _screen(client, people["DE"], auth, query)["matches"][0]
+    assert officer["source_id"] == "FR-7" and "number" in officer["explanation"]
+    # The owner may change the setting like any other field; the change is a new version.
+    path = f"/api/v1/records/travel-documents/{record_id}"
+    changed = client.patch(path, json={"screening_details": "full"}, headers=auth(people["FR"]))
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+    again = client.post("/api/v1/screen", json=query, headers={"X-API-Key": key}).json()
+    assert again["matches"][0]["source_id"] == "FR-7"
+    bad = client.patch(path, json={"screening_details": "secret"}, headers=auth(people["FR"]))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.screening_details"

@@ -268,6 +268,7 @@ def _write_batch(
             "created_by": actor_name,
             "updated_at": now,
             "updated_by": actor_name,
+            "screening_details": "full",
             **visibility_columns,
         }
         insert_rows(session, Record.__table__, shared, new_rows, preencoded=frozenset({"data"}))

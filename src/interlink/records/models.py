@@ -47,6 +47,11 @@ class Record(SharedMixin, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     lookup_key: Mapped[str | None] = mapped_column(String(128), default=None)
     fingerprint: Mapped[str] = mapped_column(String(32))
+    screening_details: Mapped[str] = mapped_column(
+        String(16), default="full", server_default="full"
+    )
+    """``full``, or ``contact_only``: machine clients that screen it learn only that there
+    is a hit and which bureau to contact."""
     """Digest of ``data``: lets imports see unchanged records without reading them."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "DeleteRequest",
     "FileRead",
     "RecordMeta",
+    "ScreeningDetails",
     "TraceAnswer",
     "TraceCreate",
     "TraceRead",
@@ -44,6 +46,13 @@ def _public_fields(model: type[RecordData]) -> dict[str, Any]:
     return fields
 
 
+class ScreeningDetails(StrEnum):
+    """What a machine client (border system) learns when it screens the record."""
+
+    FULL = "full"
+    CONTACT_ONLY = "contact_only"
+
+
 class RecordMeta(BaseModel):
     id: uuid.UUID
     kind: str
@@ -51,6 +60,7 @@ class RecordMeta(BaseModel):
     source_id: str | None
     version: int
     visibility: Visibility
+    screening_details: ScreeningDetails = ScreeningDetails.FULL
     summary: str = Field(description="One-line summary of the record")
     created_at: datetime
     created_by: str
@@ -68,6 +78,7 @@ def create_schema(kind: str) -> type[RecordData]:
         __base__=model,
         visibility=(Visibility, Field(default_factory=Visibility)),
         source_id=(str | None, Field(default=None, max_length=200)),
+        screening_details=(ScreeningDetails, ScreeningDetails.FULL),
     )
 
 
@@ -77,6 +88,7 @@ def update_schema(kind: str) -> type[BaseModel]:
         f"{_camel(kind)}Update",
         __config__=ConfigDict(extra="forbid"),
         visibility=(Visibility | None, None),
+        screening_details=(ScreeningDetails | None, None),
         **{k: v for k, v in _public_fields(KINDS[kind]).items()},
     )
 

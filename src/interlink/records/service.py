@@ -51,7 +51,7 @@ __all__ = [
     "visible_records",
 ]
 
-_BODY_ONLY = {"visibility", "source_id"}
+_BODY_ONLY = {"visibility", "source_id", "screening_details"}
 
 
 def data_dump(data: RecordData) -> dict[str, Any]:
@@ -106,6 +106,7 @@ def record_view(record: Record, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
         "kind": record.kind,
         "owner": codes.get(record.owner_bureau_id, "?"),
         "source_id": record.source_id,
+        "screening_details": record.screening_details,
         "version": record.version,
         "visibility": record.visibility,
         "summary": record.title,
@@ -146,6 +147,7 @@ def create_record(session: Session, kind: str, body: RecordData, *, actor: Actor
         version=1,
         created_by=actor.name,
         updated_by=actor.name,
+        screening_details=str(getattr(body, "screening_details", None) or "full"),
         **columns_for(body, visibility),
     )
     record.set_visibility(visibility)
@@ -201,6 +203,7 @@ def update_record(
     record = _load(session, kind, record_id, actor, Action.UPDATE)
     changes = patch.model_dump(exclude_unset=True, by_alias=True)
     new_visibility = changes.pop("visibility", None)
+    details = str(changes.pop("screening_details", None) or record.screening_details)
     merged = {**record.data, **changes}
     try:
         data = kind_model(kind).model_validate({k: v for k, v in merged.items() if v is not None})
@@ -209,13 +212,18 @@ def update_record(
     visibility = Visibility.model_validate(new_visibility) if new_visibility else record.visibility
     check_visibility(session, visibility, field="body.visibility")
     columns = columns_for(data, visibility)
-    before = {"data": record.data, "visibility": _visibility_snapshot(record)}
-    if columns["fingerprint"] == record.fingerprint:
+    before = {
+        "data": record.data,
+        "visibility": _visibility_snapshot(record),
+        "screening_details": record.screening_details,
+    }
+    if columns["fingerprint"] == record.fingerprint and details == record.screening_details:
         return record
     _snapshot_version(session, record)
     for name, value in columns.items():
         setattr(record, name, value)
     record.set_visibility(visibility)
+    record.screening_details = details
     record.version += 1
     record.updated_at, record.updated_by = utcnow(), actor.name
     session.flush()
@@ -226,7 +234,11 @@ def update_record(
         object_type=kind,
         object_id=record.id,
         before=before,
-        after={"data": record.data, "visibility": _visibility_snapshot(record)},
+        after={
+            "data": record.data,
+            "visibility": _visibility_snapshot(record),
+            "screening_details": details,
+        },
     )
     return record
 

@@ -206,6 +206,29 @@ def _artworks(session: Session, actor: Actor, query: ArtworkQuery) -> list[Match
     return matches
 
 
+def _shown(match: Match, codes: dict[uuid.UUID, str], actor: Actor) -> dict[str, Any]:
+    record: Record = match["record"]
+    owner = codes.get(record.owner_bureau_id, "?")
+    if actor.kind == "client" and record.screening_details == "contact_only":
+        # The owner lets border systems learn only that there is a hit and whom to call.
+        return {
+            "record_id": record.id,
+            "source_id": None,
+            "kind": record.kind,
+            "owner": owner,
+            "score": match["score"],
+            "explanation": {"contact": f"National Central Bureau {owner}", "details": "withheld"},
+        }
+    return {
+        "record_id": record.id,
+        "source_id": record.source_id,
+        "kind": record.kind,
+        "owner": owner,
+        "score": match["score"],
+        "explanation": match["explanation"],
+    }
+
+
 def screen(
     session: Session,
     request: ScreenRequest,
@@ -247,17 +270,7 @@ def screen(
             best[record.id] = match
     ranked = sorted(best.values(), key=lambda m: -m["score"])[:MAX_MATCHES]
     codes = bureau_codes(session)
-    matches = [
-        {
-            "record_id": m["record"].id,
-            "source_id": m["record"].source_id,
-            "kind": m["record"].kind,
-            "owner": codes.get(m["record"].owner_bureau_id, "?"),
-            "score": m["score"],
-            "explanation": m["explanation"],
-        }
-        for m in ranked
-    ]
+    matches = [_shown(m, codes, actor) for m in ranked]
     result = {"hit": any(m["score"] >= HIT_THRESHOLD for m in matches), "matches": matches}
     if not audited:
         return result
