@@ -330,3 +330,14 @@ def test_owner_can_limit_border_systems_to_whom_to_contact(
     assert again["matches"][0]["source_id"] == "FR-7"
     bad = client.patch(path, json={"screening_details": "secret"}, headers=auth(people["FR"]))
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.screening_details"
+
+
+def test_document_query_finds_a_person_recorded_after_the_index_was_built(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    query = {"document": {"number": "15AB12345"}}
+    assert _screen(client, people["DE"], auth, query)["matches"] == []  # builds the index
+    person = _record(client, "persons", people["FR"], auth, VALID["persons"])
+    found = _screen(client, people["DE"], auth, query)
+    assert [m["record_id"] for m in found["matches"]] == [person]
+    assert "identical" in found["matches"][0]["explanation"]["document"]["detail"]

@@ -12,11 +12,12 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlink.access import Action, Actor, Permission, check_permission, require
+from interlink.access import Action, Actor, Permission, check_permission
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.errors import InvalidInput, NotFound
 from interlink.records.models import Record, RecordFile
+from interlink.records.service import load_record
 
 __all__ = ["FILE_KINDS", "MAX_FILE_BYTES", "add_file", "get_file", "list_files", "sniff_image"]
 
@@ -46,10 +47,7 @@ def _record(
 ) -> Record:
     if kind not in FILE_KINDS:
         raise NotFound(f"{kind} records do not hold files")
-    record = require(session, Record, record_id, actor, action)
-    if record.kind != kind or record.deleted_at is not None:
-        raise NotFound(f"no {kind} record with id {record_id}")
-    return record
+    return load_record(session, kind, record_id, actor, action)
 
 
 def add_file(
@@ -101,7 +99,7 @@ def list_files(
     query = (
         select(RecordFile).where(RecordFile.record_id == record.id).order_by(RecordFile.created_at)
     )
-    return list(session.scalars(query.options()))
+    return list(session.scalars(query))
 
 
 def get_file(

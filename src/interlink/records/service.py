@@ -30,7 +30,6 @@ from interlink.audit import record as audit
 from interlink.core.errors import Conflict, InvalidInput, NotFound
 from interlink.core.types import utcnow
 from interlink.members.service import bureau_by_code, check_visibility
-from interlink.records.fields import compact_identifier, document_number_key
 from interlink.records.kinds import PERSON_KINDS, RecordData, fold, kind_model
 from interlink.records.models import Record, RecordVersion
 
@@ -44,6 +43,7 @@ __all__ = [
     "fingerprint",
     "get_record",
     "list_records",
+    "load_record",
     "record_history",
     "record_view",
     "update_record",
@@ -164,19 +164,26 @@ def create_record(session: Session, kind: str, body: RecordData, *, actor: Actor
     return record
 
 
-def _load(
-    session: Session, kind: str, record_id: uuid.UUID, actor: Actor, action: Action
+def load_record(
+    session: Session,
+    kind: str,
+    record_id: uuid.UUID,
+    actor: Actor,
+    action: Action,
+    *,
+    include_deleted: bool = False,
 ) -> Record:
+    """The record of ``kind`` if ``actor`` may ``action`` it, else ``NotFound``."""
     kind_model(kind)
     record = require(session, Record, record_id, actor, action)
-    if record.kind != kind or record.deleted_at is not None:
+    if record.kind != kind or (record.deleted_at is not None and not include_deleted):
         raise NotFound(f"no {kind} record with id {record_id}")
     return record
 
 
 def get_record(session: Session, kind: str, record_id: uuid.UUID, *, actor: Actor) -> Record:
     check_permission(actor, Permission.RECORDS_READ)
-    record = _load(session, kind, record_id, actor, Action.READ)
+    record = load_record(session, kind, record_id, actor, Action.READ)
     if kind in PERSON_KINDS:
         audit(session, AuditAction.RECORD_READ, actor=actor, object_type=kind, object_id=record.id)
     return record
@@ -200,7 +207,7 @@ def update_record(
 ) -> Record:
     """Merge ``patch`` into the record, validate the whole, keep the previous version."""
     check_permission(actor, Permission.RECORDS_WRITE)
-    record = _load(session, kind, record_id, actor, Action.UPDATE)
+    record = load_record(session, kind, record_id, actor, Action.UPDATE)
     changes = patch.model_dump(exclude_unset=True, by_alias=True)
     new_visibility = changes.pop("visibility", None)
     details = str(changes.pop("screening_details", None) or record.screening_details)
@@ -250,7 +257,7 @@ def delete_record(
     check_permission(actor, Permission.RECORDS_WRITE)
     if len(reason.strip()) < 3:
         raise InvalidInput("reason", "say why the record is deleted (at least 3 characters)")
-    record = _load(session, kind, record_id, actor, Action.DELETE)
+    record = load_record(session, kind, record_id, actor, Action.DELETE)
     now = utcnow()
     record.deleted_at, record.deleted_by, record.deleted_reason = now, actor.name, reason.strip()
     # A deletion is a change: readers of changes (the screening index) must see it.
@@ -273,10 +280,7 @@ def record_history(
 ) -> list[dict[str, Any]]:
     """Every version, oldest first, the current one last (deleted records included)."""
     check_permission(actor, Permission.RECORDS_READ)
-    kind_model(kind)
-    record = require(session, Record, record_id, actor, Action.READ)
-    if record.kind != kind:
-        raise NotFound(f"no {kind} record with id {record_id}")
+    record = load_record(session, kind, record_id, actor, Action.READ, include_deleted=True)
     versions = session.scalars(
         select(RecordVersion)
         .where(RecordVersion.record_id == record.id)
@@ -330,20 +334,12 @@ def visible_records(
         )
     if filters.key:
         model = kind_model(kind)
-        query = query.where(Record.lookup_key == _lookup_form(model, filters.key))
+        query = query.where(Record.lookup_key == model.key_form(filters.key))
     if filters.source_id:
         query = query.where(Record.source_id == filters.source_id)
     if filters.updated_since:
         query = query.where(Record.updated_at >= filters.updated_since)
     return restrict(query, actor, Action.READ)
-
-
-def _lookup_form(model: type[RecordData], key: str) -> str:
-    if model.kind == "travel-documents":
-        return document_number_key(key)[0]
-    if model.kind == "indicators":
-        return key.strip().lower()
-    return compact_identifier(key)
 
 
 def list_records(

@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from interlink.access import Action, Actor, Permission, check_permission, require
+from interlink.access import Action, Actor, Permission, check_permission
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.types import utcnow
 from interlink.members.models import Country
-from interlink.records.models import FirearmTrace, Record
+from interlink.records.models import FirearmTrace
+from interlink.records.service import load_record
 
 __all__ = ["answer_trace", "get_trace", "list_traces", "request_trace", "trace_view"]
 
@@ -48,9 +49,7 @@ def request_trace(
     check_permission(actor, Permission.RECORDS_WRITE)
     if actor.is_secretariat:
         raise Forbidden("tracing requests are sent by national bureaus")
-    firearm = require(session, Record, firearm_id, actor, Action.READ)
-    if firearm.kind != "firearms" or firearm.deleted_at is not None:
-        raise NotFound(f"no firearms record with id {firearm_id}")
+    firearm = load_record(session, "firearms", firearm_id, actor, Action.READ)
     country = firearm.data.get("country_of_manufacture")
     if not country:
         raise InvalidInput(

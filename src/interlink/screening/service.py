@@ -243,15 +243,15 @@ def screen(
     """
     check_permission(actor, Permission.SCREENING_RUN)
     kind = request.kind()
-    if kind in ("person", "mrz"):
+    if kind in ("person", "document", "mrz"):  # the kinds that consult the index
         index.refresh(session)
     if request.person is not None:
         found = _persons(session, actor, _person_query(request.person), index)
     elif request.document is not None:
+        # A document number also finds the persons whose records list that document.
+        person = PersonFacts(names=(), documents=(request.document.number,))
         found = _documents(session, actor, request.document)
-        if request.document.number:
-            person = PersonFacts(names=(), documents=(request.document.number,))
-            found += _persons(session, actor, person, index)
+        found += _persons(session, actor, person, index)
     elif request.mrz is not None:
         found = _mrz(session, actor, request.mrz, index)
     elif request.vehicle is not None:

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from interlink.matching.identifiers import compact_identifier
+
 __all__ = ["RecordData", "fold"]
 
 
@@ -47,6 +49,11 @@ class RecordData(BaseModel):
     def lookup_key(self) -> str | None:
         """The normalised identifier records of this kind are looked up by, if any."""
         return None
+
+    @classmethod
+    def key_form(cls, identifier: str) -> str:
+        """An identifier as typed, in the form ``lookup_key`` stores it."""
+        return compact_identifier(identifier)
 
     def search_terms(self) -> Iterable[str | None]:
         """Texts the ``q`` search looks in."""

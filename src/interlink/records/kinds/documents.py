@@ -55,7 +55,11 @@ class TravelDocumentData(RecordData):
         )
 
     def lookup_key(self) -> str:
-        return document_number_key(self.number)[0]
+        return self.key_form(self.number)
+
+    @classmethod
+    def key_form(cls, identifier: str) -> str:
+        return document_number_key(identifier)[0]
 
     def search_terms(self) -> Iterable[str | None]:
         return [compact_identifier(self.number), self.holder_name, self.event_place]

@@ -94,7 +94,11 @@ class IndicatorData(RecordData):
         return f"{self.indicator_type.value} {self.value}"
 
     def lookup_key(self) -> str:
-        return self.value.lower()[:128]
+        return self.key_form(self.value)
+
+    @classmethod
+    def key_form(cls, identifier: str) -> str:
+        return identifier.strip().lower()[:128]
 
     def search_terms(self) -> Iterable[str | None]:
         return [self.value, self.related_case, self.description]
