@@ -88,10 +88,18 @@ class SharedMixin:
             group=self.visibility_group_id,
         )
 
+    @staticmethod
+    def visibility_columns(visibility: Visibility) -> dict[str, Any]:
+        """The stored columns of ``visibility`` (for bulk writes that bypass the ORM)."""
+        return {
+            "visibility_mode": visibility.mode.value,
+            "visibility_countries": pack_countries(visibility.countries),
+            "visibility_group_id": visibility.group,
+        }
+
     def set_visibility(self, visibility: Visibility) -> None:
-        self.visibility_mode = visibility.mode.value
-        self.visibility_countries = pack_countries(visibility.countries)
-        self.visibility_group_id = visibility.group
+        for column, value in self.visibility_columns(visibility).items():
+            setattr(self, column, value)
 
     def visibility_snapshot(self) -> dict[str, Any]:
         return self.visibility.model_dump(mode="json")

@@ -39,7 +39,9 @@ class CountryInfo:
 
 
 def _name(country: object) -> str:
-    return str(getattr(country, "common_name", None) or country.name)
+    # pycountry gives some countries a shorter common name (Bolivia, not Bolivia,
+    # Plurinational State of); its records are untyped.
+    return str(getattr(country, "common_name", None) or getattr(country, "name", ""))
 
 
 def all_countries() -> list[CountryInfo]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission, check_permission
@@ -43,7 +43,7 @@ def _check_members(session: Session, codes: Iterable[str], field: str) -> list[s
     return codes
 
 
-def _visible(actor: Actor):  # type: ignore[no-untyped-def]
+def _visible(actor: Actor) -> Select[SharingGroup]:
     query = select(SharingGroup).order_by(SharingGroup.name)
     if actor.is_secretariat:
         return query

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import (
@@ -200,7 +200,7 @@ def create_user(
     return user
 
 
-def _visible_users(actor: Actor):  # type: ignore[no-untyped-def]
+def _visible_users(actor: Actor) -> Select[User]:
     query = select(User).join(User.bureau).order_by(User.username)
     if actor.can(Permission.MEMBERS_MANAGE):
         return query
@@ -294,7 +294,7 @@ def create_api_client(
     return client, key
 
 
-def _visible_clients(actor: Actor):  # type: ignore[no-untyped-def]
+def _visible_clients(actor: Actor) -> Select[ApiClient]:
     query = select(ApiClient).order_by(ApiClient.created_at)
     if actor.can(Permission.MEMBERS_MANAGE):
         return query

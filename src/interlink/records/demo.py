@@ -108,7 +108,7 @@ def _generators(fake: Faker, country: str) -> dict[str, Callable[[int], dict[str
 
     def vehicle(_: int) -> dict[str, Any]:
         return {
-            "vin": fake.vin() if hasattr(fake, "vin") else fake.bothify("?????##########").upper(),
+            "vin": fake.vin(),
             "plate": fake.license_plate()[:20],
             "plate_country": country,
             "make": random.choice(["Toyota", "Volkswagen", "BMW", "Renault", "Hyundai", "Ford"]),

@@ -23,7 +23,6 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from interlink.access import Visibility
-from interlink.access.visibility import pack_countries
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.types import utcnow
@@ -144,14 +143,6 @@ def check_item(item: ParsedItem, visibility: Visibility) -> CheckedRow | BadItem
     )
 
 
-def _visibility_columns(visibility: Visibility) -> dict[str, Any]:
-    return {
-        "visibility_mode": visibility.mode.value,
-        "visibility_countries": pack_countries(visibility.countries),
-        "visibility_group_id": visibility.group,
-    }
-
-
 def _existing(
     session: Session, owner_id: uuid.UUID, kind: str, source_ids: list[str]
 ) -> dict[str, str | None]:
@@ -240,7 +231,7 @@ def _write_batch(
     latest: dict[tuple[str, str], CheckedRow] = {(row.kind, row.source_id): row for row in rows}
     counts: Counter[str] = Counter()
     now = utcnow()
-    visibility_columns = _visibility_columns(visibility)
+    visibility_columns = Record.visibility_columns(visibility)
     for kind in sorted({kind for kind, _ in latest}):
         batch = {source_id: row for (k, source_id), row in latest.items() if k == kind}
         existing = _existing(session, owner_id, kind, list(batch))

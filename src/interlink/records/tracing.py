@@ -79,7 +79,7 @@ def request_trace(
     return trace
 
 
-def _visible(actor: Actor) -> Select[tuple[FirearmTrace]]:
+def _visible(actor: Actor) -> Select[FirearmTrace]:
     check_permission(actor, Permission.RECORDS_READ)
     query = select(FirearmTrace).order_by(FirearmTrace.requested_at.desc())
     if actor.is_secretariat:
