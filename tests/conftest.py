@@ -156,6 +156,14 @@ def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     cleanup()
 
 
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A private database without any schema (for migration tests)."""
+    url, cleanup = _new_database(backend, tmp_path)
+    yield url
+    cleanup()
+
+
 def bureau(session: Session, code: str) -> Bureau:
     return session.scalars(select(Bureau).where(Bureau.code == code)).one()
 

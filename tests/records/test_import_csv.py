@@ -18,6 +18,7 @@ from interlink.interop.base import FormatError
 from interlink.members.models import User
 from interlink.records.importer import OnError, import_items
 from interlink.records.models import Record, RecordVersion
+from interlink.records.schemas import ScreeningDetails
 from tests.conftest import bureau
 
 runner = CliRunner()
@@ -47,6 +48,20 @@ def _import(session: Session, text: str, **options: object):  # type: ignore[no-
         "source": "test.csv",
     }
     return import_items(session, items, **(defaults | options))  # type: ignore[arg-type]
+
+
+def test_screening_details_are_set_by_the_import_and_changed_by_a_reimport(
+    session: Session,
+) -> None:
+    def details() -> list[str]:
+        return sorted(session.scalars(select(Record.screening_details)).all())
+
+    first = _import(session, DOCUMENTS, screening_details=ScreeningDetails.CONTACT_ONLY)
+    assert first.created == 3 and details() == ["contact_only"] * 3
+    again = _import(session, DOCUMENTS, screening_details=ScreeningDetails.CONTACT_ONLY)
+    assert (again.updated, again.unchanged) == (0, 3)
+    back = _import(session, DOCUMENTS)  # the default: full details
+    assert (back.updated, back.unchanged) == (3, 0) and details() == ["full"] * 3
 
 
 def _count(session: Session, *where: object) -> int:
@@ -230,6 +245,10 @@ def test_cli_import_names_bad_options(fresh_database_url: str, tmp_path: Path) -
                 "GI",
             ],
             "--visibility.countries",
+        ),
+        (
+            ["--owner", "FR", "--kind", "travel-documents", "--screening-details", "secret"],
+            "--screening-details",
         ),
     ]
     for options, named in cases:

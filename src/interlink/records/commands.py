@@ -24,6 +24,7 @@ from interlink.records.exporter import export_records
 from interlink.records.file_import import FILE_BATCH, import_file
 from interlink.records.importer import ImportReport, OnError
 from interlink.records.kinds import KINDS
+from interlink.records.schemas import ScreeningDetails
 
 __all__ = ["export_command", "import_command"]
 
@@ -63,6 +64,10 @@ def import_command(
     batch_size: Annotated[
         int, typer.Option(min=1, max=100_000, help="Records per transaction")
     ] = FILE_BATCH,
+    screening_details: Annotated[
+        ScreeningDetails,
+        typer.Option(help="What machine clients screening these records learn"),
+    ] = ScreeningDetails.FULL,
 ) -> None:
     """Import records (idempotent: re-importing the same file changes nothing)."""
     if kind is not None and kind not in KINDS:
@@ -103,6 +108,7 @@ def import_command(
                     on_error=on_error,
                     batch_size=batch_size,
                     progress=progress,
+                    screening_details=screening_details,
                 )
             except FormatError as exc:
                 raise fail(f"{path.name}: {exc}") from exc

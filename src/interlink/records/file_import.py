@@ -16,6 +16,7 @@ from interlink.access import Visibility
 from interlink.interop.formats import FORMATS
 from interlink.members.models import Bureau
 from interlink.records.importer import ImportReport, OnError, import_items
+from interlink.records.schemas import ScreeningDetails
 
 __all__ = ["FILE_BATCH", "import_file"]
 
@@ -36,6 +37,7 @@ def import_file(
     on_error: OnError = OnError.SKIP,
     batch_size: int = FILE_BATCH,
     progress: Callable[[ImportReport], None] | None = None,
+    screening_details: ScreeningDetails = ScreeningDetails.FULL,
 ) -> ImportReport:
     """Import every record of the file at ``path`` in format ``format_name``."""
     with path.open("rb") as stream:
@@ -49,4 +51,5 @@ def import_file(
             on_error=on_error,
             batch_size=batch_size,
             progress=progress,
+            screening_details=screening_details,
         )

@@ -31,6 +31,7 @@ from interlink.members.models import Bureau
 from interlink.records.bulk import insert_rows
 from interlink.records.kinds import KINDS
 from interlink.records.models import Record, RecordVersion
+from interlink.records.schemas import ScreeningDetails
 from interlink.records.service import encoded_columns
 
 __all__ = [
@@ -97,6 +98,7 @@ class CheckedRow(NamedTuple):
     title: str
     search_text: str
     lookup_key: str | None
+    second_key: str | None
     data_json: str
 
     def columns(self) -> dict[str, Any]:
@@ -105,6 +107,7 @@ class CheckedRow(NamedTuple):
             "title": self.title,
             "search_text": self.search_text,
             "lookup_key": self.lookup_key,
+            "second_key": self.second_key,
         }
 
 
@@ -139,28 +142,32 @@ def check_item(item: ParsedItem, visibility: Visibility) -> CheckedRow | BadItem
         columns["title"],
         columns["search_text"],
         columns["lookup_key"],
+        columns["second_key"],
         data_json,
     )
 
 
 def _existing(
     session: Session, owner_id: uuid.UUID, kind: str, source_ids: list[str]
-) -> dict[str, str | None]:
-    """Source id -> fingerprint of the live records the batch may replace (None: deleted).
+) -> dict[str, tuple[str, str] | None]:
+    """Source id -> (fingerprint, screening details) of the live records the batch may
+    replace (None: deleted).
 
     Only strings come back (``deleted_by`` rather than the timestamp tells deletion), so
     the check costs little even for millions of rows.
     """
     rows = session.execute(
-        select(Record.source_id, Record.fingerprint, Record.deleted_by).where(
+        select(
+            Record.source_id, Record.fingerprint, Record.screening_details, Record.deleted_by
+        ).where(
             Record.owner_bureau_id == owner_id,
             Record.kind == kind,
             Record.source_id.in_(source_ids),
         )
     )
     return {
-        source_id: (print_ if deleted_by is None else None)
-        for source_id, print_, deleted_by in rows
+        source_id: ((print_, details) if deleted_by is None else None)
+        for source_id, print_, details, deleted_by in rows
     }
 
 
@@ -172,6 +179,7 @@ def _update_changed(
     visibility_columns: dict[str, Any],
     actor_name: str,
     now: datetime,
+    screening_details: str,
 ) -> None:
     """New versions of the records whose data or visibility differ from the file's."""
     currents = session.scalars(
@@ -207,6 +215,7 @@ def _update_changed(
                 "deleted_by": None,
                 "deleted_reason": None,
                 **visibility_columns,
+                "screening_details": screening_details,
                 **changed[current.source_id or ""].columns(),
                 "data": json.loads(changed[current.source_id or ""].data_json),
             }
@@ -225,6 +234,7 @@ def _write_batch(
     actor_name: str,
     source: str,
     report: ImportReport,
+    screening_details: ScreeningDetails,
 ) -> None:
     owner_id, owner_code = owner
     # Later lines win over earlier ones with the same source id.
@@ -247,7 +257,7 @@ def _write_batch(
                         "data": row.data_json,
                     }
                 )
-            elif existing[source_id] == row.fingerprint:
+            elif existing[source_id] == (row.fingerprint, screening_details.value):
                 counts["unchanged"] += 1
             else:
                 changed[source_id] = row
@@ -259,12 +269,21 @@ def _write_batch(
             "created_by": actor_name,
             "updated_at": now,
             "updated_by": actor_name,
-            "screening_details": "full",
+            "screening_details": screening_details.value,
             **visibility_columns,
         }
         insert_rows(session, Record.__table__, shared, new_rows, preencoded=frozenset({"data"}))
         if changed:
-            _update_changed(session, owner_id, kind, changed, visibility_columns, actor_name, now)
+            _update_changed(
+                session,
+                owner_id,
+                kind,
+                changed,
+                visibility_columns,
+                actor_name,
+                now,
+                screening_details.value,
+            )
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
         report.kinds[kind] += len(batch)
@@ -284,6 +303,7 @@ def _write_batch(
             "updated": counts["updated"],
             "unchanged": counts["unchanged"],
             "visibility": visibility.model_dump(mode="json"),
+            "screening_details": screening_details.value,
         },
     )
     session.commit()
@@ -301,8 +321,12 @@ def import_items(
     on_error: OnError = OnError.SKIP,
     batch_size: int = 5000,
     progress: Callable[[ImportReport], None] | None = None,
+    screening_details: ScreeningDetails = ScreeningDetails.FULL,
 ) -> ImportReport:
-    """Import ``items`` as records owned by ``owner``; commits once per batch."""
+    """Import ``items`` as records owned by ``owner``; commits once per batch.
+
+    ``screening_details`` applies to every record the import creates or updates (records
+    equal to the file's but for it are updated too)."""
     report = ImportReport()
     who = (owner.id, owner.code)  # read once: the commits below may expire the object
     pending: list[CheckedRow] = []
@@ -317,12 +341,16 @@ def import_items(
             continue
         pending.append(row)
         if len(pending) >= batch_size:
-            _write_batch(session, pending, who, visibility, actor_name, source, report)
+            _write_batch(
+                session, pending, who, visibility, actor_name, source, report, screening_details
+            )
             pending = []
             if progress:
                 progress(report)
     if pending:
-        _write_batch(session, pending, who, visibility, actor_name, source, report)
+        _write_batch(
+            session, pending, who, visibility, actor_name, source, report, screening_details
+        )
     if progress:
         progress(report)
     return report

@@ -2,7 +2,8 @@
 kind's model), earlier versions, attached files, firearm tracing requests.
 
 One table keeps the access policy, history, import and the change feed the same for
-every kind; what each kind is looked up by is copied into ``lookup_key`` (indexed).
+every kind; what each kind is looked up by is copied into ``lookup_key`` (and
+``second_key`` for a second identifier: a vehicle's plate beside its VIN), both indexed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Record(SharedMixin, Base):
     __table_args__ = (
         UniqueConstraint("owner_bureau_id", "kind", "source_id", name="uq_records_owner_source"),
         Index("ix_records_kind_lookup", "kind", "lookup_key"),
+        Index("ix_records_kind_second_key", "kind", "second_key"),
         Index("ix_records_kind_updated", "kind", "updated_at"),
     )
 
@@ -46,6 +48,7 @@ class Record(SharedMixin, Base):
     title: Mapped[str] = mapped_column(String(400))
     search_text: Mapped[str] = mapped_column(Text, default="")
     lookup_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    second_key: Mapped[str | None] = mapped_column(String(128), default=None)
     fingerprint: Mapped[str] = mapped_column(String(32))
     screening_details: Mapped[str] = mapped_column(
         String(16), default="full", server_default="full"

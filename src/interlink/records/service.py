@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.access import (
@@ -75,6 +75,7 @@ def encoded_columns(data: RecordData, visibility: Visibility) -> tuple[dict[str,
         "title": data.title()[:400],
         "search_text": data.search_text(),
         "lookup_key": data.lookup_key(),
+        "second_key": data.second_key(),
     }
     return columns, text
 
@@ -334,7 +335,8 @@ def visible_records(
         )
     if filters.key:
         model = kind_model(kind)
-        query = query.where(Record.lookup_key == model.key_form(filters.key))
+        key = model.key_form(filters.key)
+        query = query.where(or_(Record.lookup_key == key, Record.second_key == key))
     if filters.source_id:
         query = query.where(Record.source_id == filters.source_id)
     if filters.updated_since:

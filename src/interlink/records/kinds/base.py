@@ -50,6 +50,10 @@ class RecordData(BaseModel):
         """The normalised identifier records of this kind are looked up by, if any."""
         return None
 
+    def second_key(self) -> str | None:
+        """A second identifier records of this kind are also looked up by (indexed too)."""
+        return None
+
     @classmethod
     def key_form(cls, identifier: str) -> str:
         """An identifier as typed, in the form ``lookup_key`` stores it."""

@@ -45,6 +45,10 @@ class VehicleData(RecordData):
     def lookup_key(self) -> str | None:
         return self.vin or (compact_identifier(self.plate) if self.plate else None)
 
+    def second_key(self) -> str | None:
+        # Keyed by the VIN, a vehicle is still found by its plate.
+        return compact_identifier(self.plate) if self.vin and self.plate else None
+
     def search_terms(self) -> Iterable[str | None]:
         plate = compact_identifier(self.plate) if self.plate else None
         return [self.vin, plate, self.make, self.model, self.colour]
