@@ -1,9 +1,12 @@
 """Latency of ``POST /api/v1/screen`` through a real server on loopback.
 
-Seeds the demo network into a temporary SQLite file, serves it with ``interlink serve``
-in another process, signs in as an officer, then sends person and document queries
-(demo records' names with a typo; document numbers) from a few client threads and
-reports requests/s and p50/p99 latency.
+For each backend (a temporary SQLite file; a temporary PostgreSQL database when the
+server at ``INTERLINK_BENCH_POSTGRES`` answers, default the local one) seeds the demo
+network, serves it with ``interlink serve`` in another process, signs in as an officer,
+then sends person and document queries (demo records' names with a typo; document
+numbers) from a few client threads and reports requests/s and p50/p99 latency; then
+sends the same queries through ``/screen/stream`` (one request of NDJSON lines) and
+reports screenings/s. Every screening writes its audit entry.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psycopg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +33,8 @@ from interlink.records.models import Record
 
 REQUESTS = 2_000
 CLIENTS = 8
+STREAMED = 2_000
+POSTGRES = os.environ.get("INTERLINK_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
 
 def _free_port() -> int:
@@ -53,73 +59,114 @@ def _queries(url: str) -> list[dict[str, object]]:
     return queries
 
 
-def run() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'demo.db'}"
-        env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
-        subprocess.run(
-            [sys.executable, "-m", "interlink.cli", "demo", "--seed-only"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        port = _free_port()
-        env["INTERLINK_SECRET_KEY"] = secrets.token_hex(32)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "interlink.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
+def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
+    subprocess.run(
+        [sys.executable, "-m", "interlink.cli", "demo", "--seed-only"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    env["INTERLINK_SECRET_KEY"] = secrets.token_hex(32)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "interlink.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
         try:
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            token = httpx.post(
-                f"{base}/api/v1/auth/token",
-                data={"username": "de.officer", "password": "demo-password"},
-            ).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
-            queries = _queries(url)
-            with httpx.Client(base_url=base, headers=headers) as warm:
-                warm.post("/api/v1/screen", json=queries[0])  # builds the index
-            latencies: list[float] = []
-            errors = 0
+            if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return server, base
 
-            def one(i: int) -> None:
-                nonlocal errors
-                with httpx.Client(base_url=base, headers=headers) as client:
-                    for n in range(i, REQUESTS, CLIENTS):
-                        started = time.perf_counter()
-                        response = client.post(
-                            "/api/v1/screen",
-                            content=json.dumps(queries[n % len(queries)]),
-                            headers={"Content-Type": "application/json"},
-                        )
-                        latencies.append(time.perf_counter() - started)
-                        errors += response.status_code != 200
 
-            started = time.perf_counter()
-            with ThreadPoolExecutor(CLIENTS) as pool:
-                list(pool.map(one, range(CLIENTS)))
-            elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait()
+def _measure(label: str, url: str) -> None:
+    server, base = _serve(url)
+    try:
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            data={"username": "de.officer", "password": "demo-password"},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        queries = _queries(url)
+        with httpx.Client(base_url=base, headers=headers) as warm:
+            warm.post("/api/v1/screen", json=queries[0])  # builds the index
+        latencies: list[float] = []
+        errors = 0
+
+        def one(i: int) -> None:
+            nonlocal errors
+            with httpx.Client(base_url=base, headers=headers) as client:
+                for n in range(i, REQUESTS, CLIENTS):
+                    started = time.perf_counter()
+                    response = client.post(
+                        "/api/v1/screen",
+                        content=json.dumps(queries[n % len(queries)]),
+                        headers={"Content-Type": "application/json"},
+                    )
+                    latencies.append(time.perf_counter() - started)
+                    errors += response.status_code != 200
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(pool.map(one, range(CLIENTS)))
+        elapsed = time.perf_counter() - started
+        lines = "\n".join(json.dumps(queries[n % len(queries)]) for n in range(STREAMED))
+        started = time.perf_counter()
+        answered = httpx.post(
+            f"{base}/api/v1/screen/stream", content=lines, headers=headers, timeout=600
+        ).text.splitlines()
+        streamed = time.perf_counter() - started
+        errors += sum('"error"' in line for line in answered) + abs(len(answered) - STREAMED)
+    finally:
+        server.terminate()
+        server.wait()
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print("| backend | clients | requests | requests/s | p50 | p99 | errors |")
-    print("|---|---|---|---|---|---|---|")
-    rate = REQUESTS / elapsed
     print(
-        f"| SQLite (demo, ~3,000 records) | {CLIENTS} | {REQUESTS:,} | {rate:,.0f} | "
-        f"{p50:.1f} ms | {p99:.1f} ms | {errors} |"
+        f"| {label} (demo, ~3,000 records) | {CLIENTS} | {REQUESTS:,} | "
+        f"{REQUESTS / elapsed:,.0f} | {p50:.1f} ms | {p99:.1f} ms | "
+        f"{STREAMED / streamed:,.0f} | {errors} |",
+        flush=True,
     )
+
+
+def _postgres_database() -> str | None:
+    name = f"interlink_bench_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        return None
+    return name
+
+
+def _drop_postgres_database(name: str) -> None:
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run() -> None:
+    print(
+        "| backend | clients | requests | requests/s | p50 | p99 | streamed screenings/s | errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        _measure("SQLite", f"sqlite:///{Path(tmp) / 'demo.db'}")
+    name = _postgres_database()
+    if name is None:
+        print(f"PostgreSQL at {POSTGRES} did not answer: skipped.")
+        return
+    try:
+        _measure("PostgreSQL", f"{POSTGRES}/{name}")
+    finally:
+        _drop_postgres_database(name)
 
 
 if __name__ == "__main__":

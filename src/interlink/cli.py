@@ -106,7 +106,14 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     except WeakSecretError as exc:
         raise fail(str(exc)) from exc
     console.print(f"Interlink serving on http://{host}:{port}  (API docs: /docs)")
-    uvicorn.run(application, host=host, port=port, workers=workers, log_level="warning")
+    if workers > 1:
+        # Worker processes import the app themselves (settings from the environment);
+        # each keeps its own screening index.
+        uvicorn.run(
+            "interlink.asgi:app", host=host, port=port, workers=workers, log_level="warning"
+        )
+        return
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -6,11 +6,14 @@ The schema itself is only ever created by the Alembic migrations (``migrate()``)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from interlink.core.sqlite import configure_sqlite, read_only
 
 __all__ = [
     "Base",
@@ -18,6 +21,7 @@ __all__ = [
     "make_session_factory",
     "migrate",
     "normalise_url",
+    "reading",
     "session_scope",
 ]
 
@@ -43,35 +47,6 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not pysqlite, decide when transactions begin, so that
-        # savepoints and BEGIN work as documented.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        # Random keys (UUIDs, document numbers) land all over the indexes; the default
-        # 2 MB page cache made inserts into millions of records three times slower.
-        cursor.execute("PRAGMA cache_size=-131072")
-        cursor.execute("PRAGMA temp_store=MEMORY")
-        # Checkpoint the WAL every ~64 MB rather than every 4 MB: bulk imports wrote each
-        # page to the database file several times over, and each checkpoint syncs.
-        cursor.execute("PRAGMA wal_autocheckpoint=16384")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # IMMEDIATE: take the write lock when the transaction starts. Nearly every request
-        # writes (audit entries), and a deferred transaction that has read cannot wait for
-        # the lock: it fails with "database is locked" under concurrent requests (measured
-        # by bench/screening_api.py). Readers outside transactions are never blocked (WAL).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the per-backend settings Interlink relies on."""
     url = normalise_url(url)
@@ -81,7 +56,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     # psycopg prepares a statement after 5 runs, and PostgreSQL then may switch to a
@@ -103,6 +78,28 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[None]:
+    """Run a block that only reads in a transaction of its own, ended with the block.
+
+    On SQLite it begins without taking the write lock, so long reads (screening, looking
+    up who is calling) do not hold up writers. Inside a transaction already begun, the
+    block simply joins it. The block must not write.
+    """
+    if session.in_transaction():
+        yield
+        return
+    token = read_only.set(True)
+    try:
+        yield
+    except BaseException:
+        read_only.reset(token)
+        session.rollback()
+        raise
+    read_only.reset(token)
+    session.commit()
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

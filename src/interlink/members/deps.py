@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from interlink.access import Actor, Permission, check_permission
+from interlink.core.db import reading
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import Unauthorized
 from interlink.members.auth import resolve_credentials
@@ -26,12 +27,13 @@ def optional_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Actor | None:
-    actor = resolve_credentials(
-        session,
-        settings,
-        bearer=credentials.credentials if credentials else None,
-        api_key=api_key,
-    )
+    with reading(session):  # on SQLite, looking up the caller takes no write lock
+        actor = resolve_credentials(
+            session,
+            settings,
+            bearer=credentials.credentials if credentials else None,
+            api_key=api_key,
+        )
     request.state.actor = actor
     return actor
 

@@ -28,6 +28,7 @@ from interlink.members.schemas import ApiClientCreate, UserCreate, UserUpdate
 __all__ = [
     "SECRETARIAT_CODE",
     "bureau_by_code",
+    "bureau_code",
     "bureau_codes",
     "check_visibility",
     "create_api_client",
@@ -119,6 +120,19 @@ def list_bureaus(session: Session) -> Sequence[Bureau]:
 def bureau_codes(session: Session) -> dict[uuid.UUID, str]:
     """Bureau id -> code (country code, or SEC), for showing owners."""
     return {row.id: row.code for row in session.execute(select(Bureau.id, Bureau.code))}
+
+
+_code_of: dict[uuid.UUID, str] = {}
+
+
+def bureau_code(session: Session, bureau_id: uuid.UUID) -> str:
+    """One bureau's code, from a per-process cache (a bureau's id and code never change;
+    the cache is filled again when an id is not in it yet)."""
+    code = _code_of.get(bureau_id)
+    if code is None:
+        _code_of.update(bureau_codes(session))
+        code = _code_of.get(bureau_id, "?")
+    return code
 
 
 def bureau_by_code(session: Session, code: str, *, field: str = "country") -> Bureau:

@@ -49,6 +49,7 @@ class ScreeningIndex:
     def __init__(self, min_interval: float = 0.0) -> None:
         self.persons: PersonIndex[uuid.UUID] = PersonIndex()
         self._seen_until: datetime | None = None
+        self._at_edge: set[uuid.UUID] = set()  # records changed at exactly _seen_until
         self._lock = threading.Lock()
         self._min_interval = min_interval
         self._looked_at = float("-inf")
@@ -56,13 +57,23 @@ class ScreeningIndex:
     def _apply(
         self, rows: Iterable[tuple[uuid.UUID, dict[str, Any], datetime | None, datetime]]
     ) -> None:
+        changed = []
         for record_id, data, deleted_at, updated_at in rows:
+            if updated_at == self._seen_until and record_id in self._at_edge:
+                continue  # seen by the last refresh (which asks from that instant on)
             if deleted_at is None:
-                self.persons.add(record_id, person_facts(data))
+                changed.append((record_id, person_facts(data)))
             else:
                 self.persons.remove(record_id)
             if self._seen_until is None or updated_at > self._seen_until:
-                self._seen_until = updated_at
+                self._seen_until, self._at_edge = updated_at, set()
+            if updated_at == self._seen_until:
+                self._at_edge.add(record_id)
+        if len(changed) > 1_000:  # a build, or a large import: one sort
+            self.persons.extend(changed)
+        else:
+            for record_id, facts in changed:
+                self.persons.add(record_id, facts)
 
     def refresh(self, session: Session) -> None:
         """File every person record changed since the last refresh (all, the first time)."""

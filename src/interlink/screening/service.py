@@ -13,12 +13,13 @@ from typing import Any
 
 import pycountry
 from rapidfuzz import fuzz
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, check_permission, restrict
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core.db import reading
 from interlink.core.errors import InvalidInput
 from interlink.matching.identifiers import (
     compact_identifier,
@@ -28,7 +29,7 @@ from interlink.matching.identifiers import (
 from interlink.matching.mrz import MrzError, parse_mrz
 from interlink.matching.names import name_forms
 from interlink.matching.score import HIT_THRESHOLD, PersonFacts, score_person
-from interlink.members.service import bureau_codes
+from interlink.members.service import bureau_code
 from interlink.records.kinds import fold
 from interlink.records.models import Record
 from interlink.screening.index import ScreeningIndex
@@ -89,10 +90,11 @@ def _person_query(query: PersonQuery) -> PersonFacts:
     )
 
 
-def _by_key(session: Session, actor: Actor, kind: str, key: str) -> list[Record]:
-    query = select(Record).where(
-        Record.kind == kind, Record.lookup_key == key, Record.deleted_at.is_(None)
-    )
+def _by_key(
+    session: Session, actor: Actor, kind: str, key: str, *, second: bool = False
+) -> list[Record]:
+    column = Record.second_key if second else Record.lookup_key
+    query = select(Record).where(Record.kind == kind, column == key, Record.deleted_at.is_(None))
     return list(session.scalars(restrict(query, actor, Action.SCREEN)))
 
 
@@ -146,17 +148,10 @@ def _vehicles(session: Session, actor: Actor, query: VehicleQuery) -> list[Match
         key = compact_identifier(query.vin)
         records = _by_key(session, actor, "vehicles", key)
     else:
-        # A vehicle is keyed by its VIN when it has one, so plates are also looked for in
-        # the search text (which holds the compact plate). Scans the vehicles: see README.
+        # A vehicle with a VIN is keyed by it; its plate is its second key.
         key = compact_identifier(query.plate or "")
-        found = select(Record).where(
-            Record.kind == "vehicles",
-            Record.deleted_at.is_(None),
-            or_(
-                Record.lookup_key == key, Record.search_text.contains(key.lower(), autoescape=True)
-            ),
-        )
-        records = list(session.scalars(restrict(found, actor, Action.SCREEN)))
+        records = _by_key(session, actor, "vehicles", key)
+        records += _by_key(session, actor, "vehicles", key, second=True)
     matches = []
     for record in records:
         what = "VIN" if query.vin else "plate"
@@ -206,9 +201,9 @@ def _artworks(session: Session, actor: Actor, query: ArtworkQuery) -> list[Match
     return matches
 
 
-def _shown(match: Match, codes: dict[uuid.UUID, str], actor: Actor) -> dict[str, Any]:
+def _shown(session: Session, match: Match, actor: Actor) -> dict[str, Any]:
     record: Record = match["record"]
-    owner = codes.get(record.owner_bureau_id, "?")
+    owner = bureau_code(session, record.owner_bureau_id)
     if actor.kind == "client" and record.screening_details == "contact_only":
         # The owner lets border systems learn only that there is a hit and whom to call.
         return {
@@ -242,6 +237,29 @@ def screen(
     Audited here unless ``audited`` is False: batch screening audits per chunk instead.
     """
     check_permission(actor, Permission.SCREENING_RUN)
+    with reading(session):  # the screening reads; only its audit entry writes
+        result = _screen(session, request, actor, index)
+    if audited:
+        audit(
+            session,
+            AuditAction.SCREENING,
+            actor=actor,
+            object_type=request.kind(),
+            after={
+                "query": request.model_dump(mode="json", exclude_none=True),
+                "hit": result["hit"],
+                "matches": [
+                    {"record_id": str(m["record_id"]), "score": m["score"]}
+                    for m in result["matches"]
+                ],
+            },
+        )
+    return result
+
+
+def _screen(
+    session: Session, request: ScreenRequest, actor: Actor, index: ScreeningIndex
+) -> dict[str, Any]:
     kind = request.kind()
     if kind in ("person", "document", "mrz"):  # the kinds that consult the index
         index.refresh(session)
@@ -269,20 +287,5 @@ def screen(
         ):
             best[record.id] = match
     ranked = sorted(best.values(), key=lambda m: -m["score"])[:MAX_MATCHES]
-    codes = bureau_codes(session)
-    matches = [_shown(m, codes, actor) for m in ranked]
-    result = {"hit": any(m["score"] >= HIT_THRESHOLD for m in matches), "matches": matches}
-    if not audited:
-        return result
-    audit(
-        session,
-        AuditAction.SCREENING,
-        actor=actor,
-        object_type=kind,
-        after={
-            "query": request.model_dump(mode="json", exclude_none=True),
-            "hit": result["hit"],
-            "matches": [{"record_id": str(m["record_id"]), "score": m["score"]} for m in matches],
-        },
-    )
-    return result
+    matches = [_shown(session, m, actor) for m in ranked]
+    return {"hit": any(m["score"] >= HIT_THRESHOLD for m in matches), "matches": matches}
