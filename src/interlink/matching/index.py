@@ -1,26 +1,37 @@
 """The candidate index: which records a query should be scored against.
 
-Each person is filed under *blocking keys*: the sound (metaphone) and the first three
-letters of every token of every name form (so transliterations and spelling variants
-meet), and the key of every identity document. A query looks up its own keys and
-scores only the records that share the most keys with it (``limit``), not the corpus.
-Keys shared by very many records (the sound of "Muhammad") are consulted only when the
-query has no rarer key, so that a common name does not flood the candidates.
+Each person is filed under *blocking keys*. The main ones pair two parts of a name:
+every part has a few codes (its first three letters, its last three, its sound by
+metaphone, its first and last letters, its initial, its consonants), and every two parts
+of a name form give a key per combination of their codes; a query also asks for the
+start of every name its parts are nicknames of or for. Two names meet when any two of
+their parts agree on any code, so a typing error, a swap, an initial, a nickname or
+another romanisation of one part still leaves keys in common, while a query no longer
+has to wade through everyone who shares a single common first name. One-part names are
+filed under their part alone (and, joined, names of two or three parts); identity
+documents under their number's key. A query scores only the records that share the most
+keys with it (``limit``): those sharing fewer than half as many as the best are left.
 
-Records change: ``add`` files a record again under its id (the old entry is dropped),
-``remove`` drops it. Dropped entries leave tombstones until ``compact()``.
+The postings live in two sorted numpy arrays (key hashes and record slots: 12 bytes a
+posting) plus a small dictionary of recent additions, merged in when it grows. Records
+change: ``add`` files a record again under its id (the old entry is dropped),
+``remove`` drops it; dropped entries leave tombstones until ``compact()``.
 """
 
 from __future__ import annotations
 
+import re
 from array import array
-from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from typing import Generic, TypeVar
 
 import jellyfish
+import numpy as np
+import numpy.typing as npt
+from nicknames import NickNamer
 
 from interlink.matching.identifiers import document_number_key
 from interlink.matching.score import PersonFacts
@@ -28,30 +39,104 @@ from interlink.matching.score import PersonFacts
 __all__ = ["PersonIndex", "person_keys"]
 
 K = TypeVar("K", bound=Hashable)
-COMMON_KEY = 20_000
+COMMON_KEY = 5_000
 """A key filed under more records than this is consulted only if nothing rarer is."""
+MERGE_AT = 200_000
+"""Recent postings are merged into the sorted arrays once there are this many (or 1/8)."""
+
+
+_nicknames = NickNamer()
+_MASK = (1 << 64) - 1
 
 
 @lru_cache(maxsize=262144)
-def _token_keys(token: str) -> tuple[str, ...]:
-    if len(token) < 2:
-        return ()
+def _codes(token: str, asking: bool) -> tuple[str, ...]:
+    """A part's codes. Initials are coded apart from whole parts ("I:j" / "F:j") so that
+    "J Smith" meets "John Smith" but "John Smith" does not meet "Jane Smith": a record
+    files its own kind of initial code, a query (``asking``) looks for the other kind."""
+    if len(token) == 1:
+        return (f"I:{token}", f"F:{token}") if asking else (f"I:{token}",)
+    codes = [f"p:{token[:3]}", f"I:{token[0]}" if asking else f"F:{token[0]}"]
+    if len(token) >= 4:
+        codes.append(f"s:{token[-3:]}")
+    if len(token) >= 3:
+        codes.append(f"L:{token[0]}{token[-1]}")  # survives most typing errors inside
     sound = jellyfish.metaphone(token)
-    keys = [f"p:{token[:3]}"]
     if sound:
-        keys.append(f"m:{sound}")
-    return tuple(keys)
+        codes.append(f"m:{sound}")
+    skeleton = _skeleton(token)
+    if len(skeleton) >= 2:
+        codes.append(f"k:{skeleton}")
+    if asking:
+        # Nicknames (Bob / Robert): a query also asks for the starts of its part's family.
+        # Records file only their own codes, so a family of fifteen names does not make
+        # John Smith share fifteen more keys with every John.
+        codes.extend(sorted({f"p:{name[:3]}" for name in _family(token)} - set(codes)))
+    return tuple(codes)
 
 
-def person_keys(facts: PersonFacts) -> set[str]:
-    keys: set[str] = set()
-    for form in facts.names:
-        for token in form.tokens:
-            keys.update(_token_keys(token))
+_VOWELS = re.compile(r"[aeiouyw]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def _skeleton(token: str) -> str:
+    """The first three consonants (vowels and y/w out, doubles single): Arabic and Persian
+    names written without short vowels (mhmd, lslh) meet their vowelled spellings."""
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", token))[:3]
+
+
+def _family(token: str) -> set[str]:
+    canonicals = set(_nicknames.canonicals_of(token)) | {token}
+    family = set(canonicals)
+    for name in canonicals:
+        family |= set(_nicknames.nicknames_of(name))
+    return {name.lower() for name in family if len(name) >= 2}
+
+
+# Kinds of keys. Each kind ranks its candidates on its own: an initial or a consonant
+# skeleton gives fewer keys than two whole parts, so "J Smythe" would otherwise always
+# rank below every "John Smith" when the query is "John Smythe".
+DOCUMENT, PARTS, INITIAL, SKELETON, WHOLE = range(5)
+
+
+def _whole_keys(token: str, tag: str, keys: dict[int, int]) -> None:
+    for code in _codes(token, False):
+        if code[0] in "psmL":
+            keys[hash((tag, code)) & _MASK] = WHOLE
+
+
+def _form_keys(tokens: tuple[str, ...], asking: bool, keys: dict[int, int]) -> None:
+    # One-part names meet one-part names ("1") and, written joined, names in two or three
+    # parts ("J": Hidayatullah / Hidayat Allah); a query looks up the other side's tag.
+    if len(tokens) == 1:
+        _whole_keys(tokens[0], "1", keys)
+        if asking:
+            _whole_keys(tokens[0], "J", keys)
+    elif len(tokens) <= 3:
+        _whole_keys("".join(tokens), "1" if asking else "J", keys)
+    for left, right in combinations(tokens, 2):
+        for a in _codes(left, asking):
+            for b in _codes(right, asking):
+                if a[0] in "IF" or b[0] in "IF":
+                    if a[0] in "pm" or b[0] in "pm":  # an initial and a start or sound
+                        keys[hash((a, b) if a < b else (b, a)) & _MASK] = INITIAL
+                elif a[0] == "k" and b[0] == "k":  # skeletons go with skeletons
+                    keys[hash((a, b) if a < b else (b, a)) & _MASK] = SKELETON
+                elif a[0] != "k" and b[0] != "k":
+                    keys.setdefault(hash((a, b) if a < b else (b, a)) & _MASK, PARTS)
+
+
+def person_keys(facts: PersonFacts, asking: bool = False) -> dict[int, int]:
+    """A person's blocking keys, hashed (str hashes are per process, as is the index),
+    each with its kind: those a record is filed under, or (``asking``) those a query
+    looks up."""
+    keys: dict[int, int] = {}
     for number in facts.documents:
         key = document_number_key(number)[0]
         if len(key) >= 5:
-            keys.add(f"d:{key}")
+            keys[hash(("d", key)) & _MASK] = DOCUMENT
+    for form in facts.names:
+        _form_keys(form.tokens, asking, keys)
     return keys
 
 
@@ -67,54 +152,91 @@ class PersonIndex(Generic[K]):
     def __init__(self) -> None:
         self._entries: list[_Entry[K] | None] = []
         self._slot_of: dict[K, int] = {}
-        self._postings: dict[str, array[int]] = {}
+        self._keys: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
+        self._slots: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
+        self._new_keys: array[int] = array("Q")
+        self._new_slots: array[int] = array("I")
+        self._recent: dict[int, list[int]] = {}
 
     def __len__(self) -> int:
         return len(self._slot_of)
 
-    def add(self, record_id: K, facts: PersonFacts) -> None:
+    def _file(self, record_id: K, facts: PersonFacts) -> list[int]:
         self.remove(record_id)
         slot = len(self._entries)
         self._entries.append(_Entry(record_id, facts))
         self._slot_of[record_id] = slot
-        for key in person_keys(facts):
-            postings = self._postings.get(key)
-            if postings is None:
-                postings = self._postings[key] = array("I")
-            postings.append(slot)
+        keys = list(person_keys(facts))
+        self._new_keys.extend(keys)
+        self._new_slots.extend([slot] * len(keys))
+        return keys
+
+    def add(self, record_id: K, facts: PersonFacts) -> None:
+        """File one record (a change as it happens): searchable at once."""
+        slot = len(self._entries)
+        for key in self._file(record_id, facts):
+            self._recent.setdefault(key, []).append(slot)
+        if len(self._new_keys) >= max(MERGE_AT, len(self._keys) // 8):
+            self._merge()
 
     def extend(self, items: Iterable[tuple[K, PersonFacts]]) -> None:
+        """File many records at once (a build): one sort at the end."""
         for record_id, facts in items:
-            self.add(record_id, facts)
+            self._file(record_id, facts)
+        self._merge()
 
     def remove(self, record_id: K) -> None:
         slot = self._slot_of.pop(record_id, None)
         if slot is not None:
             self._entries[slot] = None
 
+    def _merge(self) -> None:
+        keys = np.concatenate([self._keys, np.frombuffer(self._new_keys, dtype=np.uint64)])
+        slots = np.concatenate([self._slots, np.frombuffer(self._new_slots, dtype=np.uint32)])
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._slots = keys[order], slots[order]
+        self._new_keys, self._new_slots, self._recent = array("Q"), array("I"), {}
+
+    def _postings(self, query: PersonFacts) -> dict[int, list[npt.NDArray[np.uint32]]]:
+        """The query's postings by kind of key (very common keys left out)."""
+        asked = person_keys(query, asking=True)
+        hashed = np.fromiter(asked, dtype=np.uint64, count=len(asked))
+        kinds = np.fromiter(asked.values(), dtype=np.int8, count=len(asked))
+        low = np.searchsorted(self._keys, hashed, "left")
+        high = np.searchsorted(self._keys, hashed, "right")
+        recent = [self._recent.get(key, []) for key in asked]
+        sizes = high - low + np.array([len(slots) for slots in recent], dtype=np.int64)
+        rare = (kinds == DOCUMENT) | (sizes <= COMMON_KEY)
+        rare &= sizes > 0
+        if not rare.any():
+            found = np.flatnonzero(sizes)
+            if not len(found):
+                return {}
+            rare[found[np.argmin(sizes[found])]] = True  # only common keys: the least common
+        postings: dict[int, list[npt.NDArray[np.uint32]]] = {}
+        for i in np.flatnonzero(rare):
+            kind = postings.setdefault(int(kinds[i]), [])
+            kind.append(self._slots[low[i] : high[i]])
+            if recent[i]:
+                kind.append(np.array(recent[i], dtype=np.uint32))
+        return postings
+
     def candidates(self, query: PersonFacts, limit: int = 64) -> list[tuple[K, PersonFacts]]:
-        """The records sharing the most blocking keys with ``query``, most first."""
-        postings = [
-            (key, self._postings[key]) for key in person_keys(query) if key in self._postings
-        ]
-        rare = [p for key, p in postings if len(p) <= COMMON_KEY or key.startswith("d:")]
-        chosen = rare or sorted((p for _, p in postings), key=len)[:1]
-        counts: Counter[int] = Counter()
-        for slots in chosen:
-            counts.update(slots)
-        found: list[tuple[K, PersonFacts]] = []
-        ranked = counts.most_common()
-        # Records sharing far fewer keys than the best ones rarely score as a hit.
-        floor = (ranked[0][1] + 1) // 2 if ranked else 0
-        for slot, shared in ranked:
-            if shared < floor:
-                break
-            entry = self._entries[slot]
-            if entry is not None:
-                found.append((entry.key, entry.facts))
-                if len(found) >= limit:
+        """The records sharing the most blocking keys of a kind with ``query``, most
+        first: documents, then two name parts, then initials, skeletons, joined names."""
+        found: dict[K, PersonFacts] = {}
+        for _, postings in sorted(self._postings(query).items()):
+            slots, counts = np.unique(np.concatenate(postings), return_counts=True)
+            order = np.argsort(-counts, kind="stable")
+            # Records sharing far fewer keys than the best ones rarely score as a hit.
+            floor = (int(counts[order[0]]) + 1) // 2
+            for position in order:
+                if counts[position] < floor or len(found) >= limit:
                     break
-        return found
+                entry = self._entries[int(slots[position])]
+                if entry is not None:
+                    found.setdefault(entry.key, entry.facts)
+        return list(found.items())
 
     def compact(self) -> None:
         """Rebuild without tombstones (after many updates)."""
