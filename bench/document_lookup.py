@@ -9,7 +9,8 @@ as the demo's German officer and through ``screening.service.screen`` (access po
 audit entry, commit: everything but HTTP), 2,000 document numbers: half listed, half
 not, in random order, and reports p50 / p99 per lookup.
 
-``python -m bench document_lookup [--quick]`` (quick: 1,000,000 documents).
+``python -m bench document_lookup [--quick]`` (quick: 1,000,000 documents). With
+``INTERLINK_BENCH_DOCUMENTS_DB=path`` the database is kept there and reused by later runs.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from interlink.access import Visibility
+from interlink.access import Visibility, VisibilityMode
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.types import utcnow
 from interlink.members.auth import actor_for_user
@@ -52,7 +53,7 @@ def _number(i: int) -> str:
 
 
 def _templates() -> list[tuple[str, dict[str, str | None]]]:
-    visibility = Visibility()
+    visibility = Visibility(mode=VisibilityMode.ALL_MEMBERS)
     templates = []
     for country in COUNTRIES:
         data = KINDS["travel-documents"].model_validate(
@@ -85,7 +86,7 @@ def _load(url: str, count: int) -> float:
             "updated_at": now,
             "updated_by": "bench",
             "screening_details": "full",
-            **Record.visibility_columns(Visibility()),
+            **Record.visibility_columns(Visibility(mode=VisibilityMode.ALL_MEMBERS)),
         }
         for start in range(0, count, BATCH):
             rows = []
@@ -153,23 +154,27 @@ def _p(values: list[float], share: float) -> float:
 
 def run() -> None:
     count = 1_000_000 if "--quick" in sys.argv else 10_000_000
+    kept = os.environ.get("INTERLINK_BENCH_DOCUMENTS_DB")  # load once, measure again later
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "documents.db"
+        path = Path(kept) if kept else Path(tmp) / "documents.db"
         url = f"sqlite:///{path}"
-        env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
-        subprocess.run(
-            [sys.executable, "-m", "interlink.cli", "demo", "--seed-only"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        seconds = _load(url, count)
-        size = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1024**3
+        seconds = None
+        if not path.exists():
+            env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
+            subprocess.run(
+                [sys.executable, "-m", "interlink.cli", "demo", "--seed-only"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            seconds = _load(url, count)
+        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1024**3
         found, missing = _lookups(url, count)
+    load = f"{seconds:.0f} s" if seconds is not None else "(kept)"
     print("| documents | load | database | lookups | listed p50 / p99 | not listed p50 / p99 |")
     print("|---|---|---|---|---|---|")
     print(
-        f"| {count:,} (SQLite) | {seconds:.0f} s | {size:.1f} GB | {LOOKUPS:,} | "
+        f"| {count:,} (SQLite) | {load} | {size:.1f} GB | {LOOKUPS:,} | "
         f"{statistics.median(found) * 1000:.2f} / {_p(found, 0.99):.2f} ms | "
         f"{statistics.median(missing) * 1000:.2f} / {_p(missing, 0.99):.2f} ms |"
     )

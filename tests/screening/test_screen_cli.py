@@ -59,6 +59,20 @@ def _seed(url: str) -> None:
             actor_name="test",
             source="seed",
         )
+        hidden = ParsedItem(
+            3,
+            "persons",
+            "P2",
+            {"given_name": "Anna", "family_name": "Eriksson", "date_of_birth": "1974-08-12"},
+        )
+        import_items(  # a namesake only France may see: never in a German report
+            session,
+            [hidden],
+            owner=bureau(session, "SE"),
+            visibility=Visibility(mode=VisibilityMode.ONLY, countries=["FR"]),
+            actor_name="test",
+            source="seed",
+        )
         session.commit()
     engine.dispose()
 
@@ -72,6 +86,7 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
         "t2,,,,,,,L898902C3,SE\n"
         "t3,Nobody Known,,,,,,,\n"
         "t4,,,,1974-13-01,,,,\n"
+        "t5,,Bo,Lindqvist,1980-01-01,SE,M,L898902C3,SE\n"
     )
     report = tmp_path / "report.csv"
     env = {"INTERLINK_DATABASE_URL": fresh_database_url}
@@ -79,11 +94,16 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
         cli, ["screen", str(manifest), "--out", str(report), "--as", "de.gates"], env=env
     )
     assert result.exit_code == 0, result.output
-    assert "3 screened, 2 with a hit, 1 bad rows" in result.output
+    assert "4 screened, 3 with a hit, 1 bad rows" in result.output
     assert "line 5" in result.output
     rows = list(csv.DictReader(report.open()))
     assert list(rows[0]) == ["id", "hit", "record_id", "source_id", "kind", "owner", "score"]
     by_id = {row["id"]: row for row in rows}
+    assert [row["source_id"] for row in rows if row["id"] == "t1"] == ["P1"]  # not P2
+    # A traveller whose passport is listed as stolen: a hit on the document.
+    assert [(row["kind"], row["source_id"]) for row in rows if row["id"] == "t5"] == [
+        ("travel-documents", "D1")
+    ]
     assert (
         by_id["t1"]["hit"] == "true"
         and by_id["t1"]["source_id"] == "P1"
@@ -106,7 +126,7 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
         ).one()
         assert (
             entry.actor == "de.gates"
-            and entry.after["screened"] == 3
+            and entry.after["screened"] == 4
             and len(entry.after["matches"]) >= 2
         )
     engine.dispose()

@@ -19,7 +19,7 @@ from interlink.members.auth import actor_for_user
 from interlink.members.models import User
 from interlink.screening.index import ScreeningIndex
 from interlink.screening.schemas import ScreenRequest
-from interlink.screening.service import screen
+from interlink.screening.service import Snapshot, screen
 
 __all__ = ["MANIFEST_COLUMNS", "REPORT_COLUMNS", "screen_command"]
 
@@ -73,6 +73,8 @@ def screen_command(
             raise fail(f"--as: no active user {as_user!r}")
         actor = actor_for_user(account)
         index = ScreeningIndex(min_interval=3600)  # the batch screens one snapshot
+        snapshot = Snapshot(session, actor, index)
+        session.commit()
         counts = {"screened": 0, "hits": 0, "bad": 0}
         found: list[dict[str, Any]] = []
         columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -87,7 +89,9 @@ def screen_command(
                     counts["bad"] += 1
                     err.print(f"[yellow]skipped[/] line {line}: {exc}".splitlines()[0])
                     continue
-                result = screen(session, request, actor=actor, index=index, audited=False)
+                result = screen(
+                    session, request, actor=actor, index=index, audited=False, snapshot=snapshot
+                )
                 counts["screened"] += 1
                 counts["hits"] += result["hit"]
                 for match in result["matches"]:

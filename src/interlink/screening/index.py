@@ -75,11 +75,12 @@ class ScreeningIndex:
             for record_id, facts in changed:
                 self.persons.add(record_id, facts)
 
-    def refresh(self, session: Session) -> None:
-        """File every person record changed since the last refresh (all, the first time)."""
+    def refresh(self, session: Session, *, force: bool = False) -> None:
+        """File every person record changed since the last refresh (all, the first time);
+        ``force``: even if the last look was less than ``min_interval`` ago."""
         with self._lock:
             now = time.monotonic()
-            if now - self._looked_at < self._min_interval:
+            if now - self._looked_at < self._min_interval and not force:
                 return
             self._looked_at = now
             query = select(Record.id, Record.data, Record.deleted_at, Record.updated_at).where(

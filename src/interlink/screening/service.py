@@ -32,7 +32,7 @@ from interlink.matching.score import HIT_THRESHOLD, PersonFacts, score_person
 from interlink.members.service import bureau_code
 from interlink.records.kinds import fold
 from interlink.records.models import Record
-from interlink.screening.index import ScreeningIndex
+from interlink.screening.index import PERSON_KINDS, ScreeningIndex
 from interlink.screening.schemas import (
     ArtworkQuery,
     DocumentQuery,
@@ -42,7 +42,7 @@ from interlink.screening.schemas import (
     VehicleQuery,
 )
 
-__all__ = ["SHOWN_FROM", "screen"]
+__all__ = ["SHOWN_FROM", "Snapshot", "screen"]
 
 SHOWN_FROM = 0.6
 """Matches from this score are shown (as possible matches); hits start at HIT_THRESHOLD."""
@@ -61,23 +61,55 @@ def _visible(session: Session, actor: Actor, ids: list[uuid.UUID]) -> dict[uuid.
     return {record.id: record for record in session.scalars(query)}
 
 
+def _screenable(session: Session, actor: Actor, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    if not ids:
+        return set()
+    query = restrict(
+        select(Record.id).where(Record.id.in_(ids), Record.deleted_at.is_(None)),
+        actor,
+        Action.SCREEN,
+    )
+    return set(session.scalars(query))
+
+
+class Snapshot:
+    """Which person records an actor may screen, read once: a batch screens one snapshot
+    rather than asking the database about every traveller's candidates."""
+
+    def __init__(self, session: Session, actor: Actor, index: ScreeningIndex) -> None:
+        index.refresh(session, force=True)
+        query = select(Record.id).where(Record.kind.in_(PERSON_KINDS), Record.deleted_at.is_(None))
+        self.persons = set(session.scalars(restrict(query, actor, Action.SCREEN)))
+
+
 def _match(record: Record, score: float, explanation: dict[str, Any]) -> Match:
     return {"record": record, "score": round(score, 4), "explanation": explanation}
 
 
 def _persons(
-    session: Session, actor: Actor, query: PersonFacts, index: ScreeningIndex
+    session: Session,
+    actor: Actor,
+    query: PersonFacts,
+    index: ScreeningIndex,
+    snapshot: Snapshot | None = None,
 ) -> list[Match]:
     # Candidates are drawn wider than what is scored, and filtered by the access policy
     # first, so that records the actor may not see do not crowd out those it may.
     candidates = index.persons.candidates(query, limit=4 * SCORED_CANDIDATES)
-    records = _visible(session, actor, [record_id for record_id, _ in candidates])
-    visible = [(record_id, facts) for record_id, facts in candidates if record_id in records]
-    matches = []
-    for record_id, facts in visible[:SCORED_CANDIDATES]:
-        scored = score_person(query, facts)
-        matches.append(_match(records[record_id], scored.score, scored.explanation))
-    return matches
+    ids = [record_id for record_id, _ in candidates]
+    allowed = snapshot.persons if snapshot else _screenable(session, actor, ids)
+    scored = []
+    for record_id, facts in [c for c in candidates if c[0] in allowed][:SCORED_CANDIDATES]:
+        result = score_person(query, facts)
+        if result.score >= SHOWN_FROM:
+            scored.append((record_id, result))
+    # Only the records shown are read (through the policy again).
+    records = _visible(session, actor, [record_id for record_id, _ in scored])
+    return [
+        _match(records[record_id], result.score, result.explanation)
+        for record_id, result in scored
+        if record_id in records
+    ]
 
 
 def _person_query(query: PersonQuery) -> PersonFacts:
@@ -122,7 +154,9 @@ def _alpha2(code3: str) -> str | None:
     return country.alpha_2 if country else None
 
 
-def _mrz(session: Session, actor: Actor, text: str, index: ScreeningIndex) -> list[Match]:
+def _mrz(
+    session: Session, actor: Actor, text: str, index: ScreeningIndex, snapshot: Snapshot | None
+) -> list[Match]:
     try:
         zone = parse_mrz(text)
     except MrzError as exc:
@@ -140,7 +174,7 @@ def _mrz(session: Session, actor: Actor, text: str, index: ScreeningIndex) -> li
         sex=zone.sex,
         documents=(zone.document_number,),
     )
-    return matches + _persons(session, actor, person, index)
+    return matches + _persons(session, actor, person, index, snapshot)
 
 
 def _vehicles(session: Session, actor: Actor, query: VehicleQuery) -> list[Match]:
@@ -231,14 +265,16 @@ def screen(
     actor: Actor,
     index: ScreeningIndex,
     audited: bool = True,
+    snapshot: Snapshot | None = None,
 ) -> dict[str, Any]:
     """Screen one query; returns ``{"hit", "matches"}`` with matches best first.
 
-    Audited here unless ``audited`` is False: batch screening audits per chunk instead.
+    Audited here unless ``audited`` is False: batch screening audits per chunk instead,
+    and screens against a ``snapshot`` of what the actor may screen.
     """
     check_permission(actor, Permission.SCREENING_RUN)
     with reading(session):  # the screening reads; only its audit entry writes
-        result = _screen(session, request, actor, index)
+        result = _screen(session, request, actor, index, snapshot)
     if audited:
         audit(
             session,
@@ -258,20 +294,28 @@ def screen(
 
 
 def _screen(
-    session: Session, request: ScreenRequest, actor: Actor, index: ScreeningIndex
+    session: Session,
+    request: ScreenRequest,
+    actor: Actor,
+    index: ScreeningIndex,
+    snapshot: Snapshot | None,
 ) -> dict[str, Any]:
     kind = request.kind()
     if kind in ("person", "document", "mrz"):  # the kinds that consult the index
         index.refresh(session)
     if request.person is not None:
-        found = _persons(session, actor, _person_query(request.person), index)
+        found = _persons(session, actor, _person_query(request.person), index, snapshot)
+        if request.person.document_number:
+            # The traveller's document may itself be listed as stolen or lost.
+            document = DocumentQuery(number=request.person.document_number)
+            found += _documents(session, actor, document)
     elif request.document is not None:
         # A document number also finds the persons whose records list that document.
         person = PersonFacts(names=(), documents=(request.document.number,))
         found = _documents(session, actor, request.document)
-        found += _persons(session, actor, person, index)
+        found += _persons(session, actor, person, index, snapshot)
     elif request.mrz is not None:
-        found = _mrz(session, actor, request.mrz, index)
+        found = _mrz(session, actor, request.mrz, index, snapshot)
     elif request.vehicle is not None:
         found = _vehicles(session, actor, request.vehicle)
     elif request.firearm is not None:
