@@ -152,8 +152,12 @@ class PersonIndex(Generic[K]):
     def __init__(self) -> None:
         self._entries: list[_Entry[K] | None] = []
         self._slot_of: dict[K, int] = {}
-        self._keys: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
-        self._slots: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
+        # Sorted key hashes and their slots, replaced together (one reference) so that a
+        # query running in another thread never pairs new keys with old slots.
+        self._sorted: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]] = (
+            np.empty(0, dtype=np.uint64),
+            np.empty(0, dtype=np.uint32),
+        )
         self._new_keys: array[int] = array("Q")
         self._new_slots: array[int] = array("I")
         self._recent: dict[int, list[int]] = {}
@@ -176,7 +180,7 @@ class PersonIndex(Generic[K]):
         slot = len(self._entries)
         for key in self._file(record_id, facts):
             self._recent.setdefault(key, []).append(slot)
-        if len(self._new_keys) >= max(MERGE_AT, len(self._keys) // 8):
+        if len(self._new_keys) >= max(MERGE_AT, len(self._sorted[0]) // 8):
             self._merge()
 
     def extend(self, items: Iterable[tuple[K, PersonFacts]]) -> None:
@@ -191,10 +195,12 @@ class PersonIndex(Generic[K]):
             self._entries[slot] = None
 
     def _merge(self) -> None:
-        keys = np.concatenate([self._keys, np.frombuffer(self._new_keys, dtype=np.uint64)])
-        slots = np.concatenate([self._slots, np.frombuffer(self._new_slots, dtype=np.uint32)])
+        old_keys, old_slots = self._sorted
+        keys = np.concatenate([old_keys, np.frombuffer(self._new_keys, dtype=np.uint64)])
+        slots = np.concatenate([old_slots, np.frombuffer(self._new_slots, dtype=np.uint32)])
         order = np.argsort(keys, kind="stable")
-        self._keys, self._slots = keys[order], slots[order]
+        self._sorted = (keys[order], slots[order])
+        # A query between these two lines counts a recent posting twice: harmless.
         self._new_keys, self._new_slots, self._recent = array("Q"), array("I"), {}
 
     def _postings(self, query: PersonFacts) -> dict[int, list[npt.NDArray[np.uint32]]]:
@@ -202,9 +208,11 @@ class PersonIndex(Generic[K]):
         asked = person_keys(query, asking=True)
         hashed = np.fromiter(asked, dtype=np.uint64, count=len(asked))
         kinds = np.fromiter(asked.values(), dtype=np.int8, count=len(asked))
-        low = np.searchsorted(self._keys, hashed, "left")
-        high = np.searchsorted(self._keys, hashed, "right")
-        recent = [self._recent.get(key, []) for key in asked]
+        pending = self._recent  # before the arrays: a merge in between counts twice, not never
+        sorted_keys, sorted_slots = self._sorted
+        low = np.searchsorted(sorted_keys, hashed, "left")
+        high = np.searchsorted(sorted_keys, hashed, "right")
+        recent = [pending.get(key, []) for key in asked]
         sizes = high - low + np.array([len(slots) for slots in recent], dtype=np.int64)
         rare = (kinds == DOCUMENT) | (sizes <= COMMON_KEY)
         rare &= sizes > 0
@@ -216,7 +224,7 @@ class PersonIndex(Generic[K]):
         postings: dict[int, list[npt.NDArray[np.uint32]]] = {}
         for i in np.flatnonzero(rare):
             kind = postings.setdefault(int(kinds[i]), [])
-            kind.append(self._slots[low[i] : high[i]])
+            kind.append(sorted_slots[low[i] : high[i]])
             if recent[i]:
                 kind.append(np.array(recent[i], dtype=np.uint32))
         return postings
