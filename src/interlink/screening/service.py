@@ -9,11 +9,12 @@ every screening is audited with what was asked and what was found.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import pycountry
 from rapidfuzz import fuzz
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, check_permission, restrict
@@ -72,17 +73,44 @@ def _screenable(session: Session, actor: Actor, ids: list[uuid.UUID]) -> set[uui
     return set(session.scalars(query))
 
 
+class RecordLabel(NamedTuple):
+    """What a match shows of a record (a batch need not load the records themselves)."""
+
+    id: uuid.UUID
+    kind: str
+    source_id: str | None
+    owner_bureau_id: uuid.UUID
+    screening_details: str
+
+
 class Snapshot:
-    """Which person records an actor may screen, read once: a batch screens one snapshot
-    rather than asking the database about every traveller's candidates."""
+    """What an actor may screen, read once: a batch screens one snapshot rather than
+    asking the database about every traveller's candidates. Holds the labels of the
+    person records the actor may screen, and the document lookup built once."""
 
     def __init__(self, session: Session, actor: Actor, index: ScreeningIndex) -> None:
         index.refresh(session, force=True)
-        query = select(Record.id).where(Record.kind.in_(PERSON_KINDS), Record.deleted_at.is_(None))
-        self.persons = set(session.scalars(restrict(query, actor, Action.SCREEN)))
+        query = select(
+            Record.id,
+            Record.kind,
+            Record.source_id,
+            Record.owner_bureau_id,
+            Record.screening_details,
+        ).where(Record.kind.in_(PERSON_KINDS), Record.deleted_at.is_(None))
+        rows = session.execute(restrict(query, actor, Action.SCREEN))
+        self.persons = {row[0]: RecordLabel(*row) for row in rows}
+        self.documents = restrict(
+            select(Record).where(
+                Record.kind == "travel-documents",
+                Record.lookup_key == bindparam("key"),
+                Record.deleted_at.is_(None),
+            ),
+            actor,
+            Action.SCREEN,
+        )
 
 
-def _match(record: Record, score: float, explanation: dict[str, Any]) -> Match:
+def _match(record: Record | RecordLabel, score: float, explanation: dict[str, Any]) -> Match:
     return {"record": record, "score": round(score, 4), "explanation": explanation}
 
 
@@ -97,14 +125,17 @@ def _persons(
     # first, so that records the actor may not see do not crowd out those it may.
     candidates = index.persons.candidates(query, limit=4 * SCORED_CANDIDATES)
     ids = [record_id for record_id, _ in candidates]
-    allowed = snapshot.persons if snapshot else _screenable(session, actor, ids)
+    allowed = snapshot.persons.keys() if snapshot else _screenable(session, actor, ids)
     scored = []
     for record_id, facts in [c for c in candidates if c[0] in allowed][:SCORED_CANDIDATES]:
         result = score_person(query, facts)
         if result.score >= SHOWN_FROM:
             scored.append((record_id, result))
     # Only the records shown are read (through the policy again).
-    records = _visible(session, actor, [record_id for record_id, _ in scored])
+    shown = [record_id for record_id, _ in scored]
+    records: Mapping[uuid.UUID, Record | RecordLabel] = (
+        snapshot.persons if snapshot else _visible(session, actor, shown)
+    )
     return [
         _match(records[record_id], result.score, result.explanation)
         for record_id, result in scored
@@ -130,9 +161,16 @@ def _by_key(
     return list(session.scalars(restrict(query, actor, Action.SCREEN)))
 
 
-def _documents(session: Session, actor: Actor, query: DocumentQuery) -> list[Match]:
+def _documents(
+    session: Session, actor: Actor, query: DocumentQuery, snapshot: Snapshot | None = None
+) -> list[Match]:
+    key = document_number_key(query.number)[0]
+    if snapshot:
+        found = list(session.scalars(snapshot.documents, {"key": key}))
+    else:
+        found = _by_key(session, actor, "travel-documents", key)
     matches = []
-    for record in _by_key(session, actor, "travel-documents", document_number_key(query.number)[0]):
+    for record in found:
         same = compare_identifiers(query.number, record.data["number"])
         score, explanation = same.score, {"number": {"score": same.score, "detail": same.reason}}
         issuer = record.data.get("issuing_country")
@@ -165,6 +203,7 @@ def _mrz(
         session,
         actor,
         DocumentQuery(number=zone.document_number, issuing_country=_alpha2(zone.issuing_state)),
+        snapshot,
     )
     nationality = _alpha2(zone.nationality)
     person = PersonFacts(
@@ -236,7 +275,7 @@ def _artworks(session: Session, actor: Actor, query: ArtworkQuery) -> list[Match
 
 
 def _shown(session: Session, match: Match, actor: Actor) -> dict[str, Any]:
-    record: Record = match["record"]
+    record: Record | RecordLabel = match["record"]
     owner = bureau_code(session, record.owner_bureau_id)
     if actor.kind == "client" and record.screening_details == "contact_only":
         # The owner lets border systems learn only that there is a hit and whom to call.
@@ -308,11 +347,11 @@ def _screen(
         if request.person.document_number:
             # The traveller's document may itself be listed as stolen or lost.
             document = DocumentQuery(number=request.person.document_number)
-            found += _documents(session, actor, document)
+            found += _documents(session, actor, document, snapshot)
     elif request.document is not None:
         # A document number also finds the persons whose records list that document.
         person = PersonFacts(names=(), documents=(request.document.number,))
-        found = _documents(session, actor, request.document)
+        found = _documents(session, actor, request.document, snapshot)
         found += _persons(session, actor, person, index, snapshot)
     elif request.mrz is not None:
         found = _mrz(session, actor, request.mrz, index, snapshot)
