@@ -7,7 +7,8 @@ by its model and the others are copies of it with their own number (so every sto
 column is what an import writes: data, title, search text, lookup key). Then screens,
 as the demo's German officer and through ``screening.service.screen`` (access policy,
 audit entry, commit: everything but HTTP), 2,000 document numbers: half listed, half
-not, in random order, and reports p50 / p99 per lookup.
+not, in random order, and reports p50 / p99 per lookup: once without the audit entry
+(the lookup itself), once with it (what the API does).
 
 ``python -m bench document_lookup [--quick]`` (quick: 1,000,000 documents). With
 ``INTERLINK_BENCH_DOCUMENTS_DB=path`` the database is kept there and reused by later runs.
@@ -116,7 +117,9 @@ def _load(url: str, count: int) -> float:
     return time.perf_counter() - started
 
 
-def _lookups(url: str, count: int) -> tuple[list[float], list[float]]:
+def _lookups(url: str, count: int) -> tuple[dict[bool, list[float]], dict[bool, list[float]]]:
+    """Latencies of listed and unlisted numbers, without (False) and with (True) the
+    screening's audit entry."""
     engine = make_engine(url)
     factory = make_session_factory(engine)
     rng = random.Random(count)
@@ -125,8 +128,8 @@ def _lookups(url: str, count: int) -> tuple[list[float], list[float]]:
     queries = [(number, True) for number in listed] + [(number, False) for number in absent]
     rng.shuffle(queries)
     index = ScreeningIndex()
-    found: list[float] = []
-    missing: list[float] = []
+    found: dict[bool, list[float]] = {False: [], True: []}
+    missing: dict[bool, list[float]] = {False: [], True: []}
     with factory() as session:
         user = session.scalars(select(User).where(User.username == "de.officer")).one()
         actor = actor_for_user(user)
@@ -134,15 +137,16 @@ def _lookups(url: str, count: int) -> tuple[list[float], list[float]]:
         warm = ScreenRequest.model_validate({"document": {"number": listed[0]}})
         service.screen(session, warm, actor=actor, index=index)  # builds the person index
         session.commit()
-        for number, is_listed in queries:
-            request = ScreenRequest.model_validate({"document": {"number": number}})
-            started = time.perf_counter()
-            result = service.screen(session, request, actor=actor, index=index)
-            session.commit()
-            elapsed = time.perf_counter() - started
-            if result["hit"] != is_listed:
-                raise AssertionError(f"{number}: expected hit={is_listed}, got {result['hit']}")
-            (found if is_listed else missing).append(elapsed)
+        for audited in (False, True):
+            for number, is_listed in queries:
+                request = ScreenRequest.model_validate({"document": {"number": number}})
+                started = time.perf_counter()
+                result = service.screen(session, request, actor=actor, index=index, audited=audited)
+                session.commit()
+                elapsed = time.perf_counter() - started
+                if result["hit"] != is_listed:
+                    raise AssertionError(f"{number}: expected hit={is_listed}, got {result['hit']}")
+                (found if is_listed else missing)[audited].append(elapsed)
     engine.dispose()
     return found, missing
 
@@ -171,13 +175,19 @@ def run() -> None:
         size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1024**3
         found, missing = _lookups(url, count)
     load = f"{seconds:.0f} s" if seconds is not None else "(kept)"
-    print("| documents | load | database | lookups | listed p50 / p99 | not listed p50 / p99 |")
-    print("|---|---|---|---|---|---|")
     print(
-        f"| {count:,} (SQLite) | {load} | {size:.1f} GB | {LOOKUPS:,} | "
-        f"{statistics.median(found) * 1000:.2f} / {_p(found, 0.99):.2f} ms | "
-        f"{statistics.median(missing) * 1000:.2f} / {_p(missing, 0.99):.2f} ms |"
+        "| documents | load | database | lookups | audited | listed p50 / p99 "
+        "| not listed p50 / p99 |"
     )
+    print("|---|---|---|---|---|---|---|")
+    for audited in (False, True):
+        print(
+            f"| {count:,} (SQLite) | {load} | {size:.1f} GB | {LOOKUPS:,} | "
+            f"{'yes' if audited else 'no'} | "
+            f"{statistics.median(found[audited]) * 1000:.2f} / {_p(found[audited], 0.99):.2f} ms | "
+            f"{statistics.median(missing[audited]) * 1000:.2f} / "
+            f"{_p(missing[audited], 0.99):.2f} ms |"
+        )
 
 
 if __name__ == "__main__":
