@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -16,6 +17,7 @@ from interlink.core.db import make_engine, make_session_factory
 from interlink.interop.base import ParsedItem
 from interlink.members.models import User
 from interlink.records.importer import import_items
+from interlink.screening import batch
 from tests.conftest import bureau
 
 runner = CliRunner()
@@ -145,3 +147,46 @@ def test_bad_manifest_and_user(fresh_database_url: str, tmp_path: Path) -> None:
         cli, ["screen", str(manifest), "--out", str(tmp_path / "r.csv"), "--as", "ghost"], env=env
     )
     assert result.exit_code == 2 and "--as" in result.output
+
+
+def test_worker_processes_write_the_same_report(
+    fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(fresh_database_url)
+    monkeypatch.setattr(batch, "CHUNK", 2)  # several chunks from a few rows
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "id,name,date_of_birth,document_number\n"
+        "t1,Ana Ericsson,1974-08-12,\n"
+        "t2,,,L898902C3\n"
+        "t3,Nobody Known,,\n"
+        "t4,,1974-13-01,\n"
+        "t5,Anna Eriksson,,L898902C3\n"
+    )
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    reports = []
+    for workers in ("1", "2"):
+        report = tmp_path / f"report-{workers}.csv"
+        result = runner.invoke(
+            cli,
+            ["screen", str(manifest), "--out", str(report), "--as", "de.gates", "-w", workers],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        assert "4 screened, 3 with a hit, 1 bad rows" in result.output
+        reports.append(report.read_text())
+    assert reports[0] == reports[1]
+    assert [line.split(",")[0] for line in reports[0].splitlines()[1:]] == [
+        "t1",
+        "t2",
+        "t3",
+        "t5",  # the person
+        "t5",  # and the stolen passport
+    ]
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type == "manifest")
+        ).all()
+        assert len(entries) == 6  # three chunks, two runs
+    engine.dispose()
