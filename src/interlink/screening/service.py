@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import pycountry
 from rapidfuzz import fuzz
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, check_permission, restrict
@@ -86,7 +87,7 @@ class RecordLabel(NamedTuple):
 class Snapshot:
     """What an actor may screen, read once: a batch screens one snapshot rather than
     asking the database about every traveller's candidates. Holds the labels of the
-    person records the actor may screen, and the document lookup built once."""
+    person records the actor may screen."""
 
     def __init__(self, session: Session, actor: Actor, index: ScreeningIndex) -> None:
         index.refresh(session, force=True)
@@ -99,15 +100,6 @@ class Snapshot:
         ).where(Record.kind.in_(PERSON_KINDS), Record.deleted_at.is_(None))
         rows = session.execute(restrict(query, actor, Action.SCREEN))
         self.persons = {row[0]: RecordLabel(*row) for row in rows}
-        self.documents = restrict(
-            select(Record).where(
-                Record.kind == "travel-documents",
-                Record.lookup_key == bindparam("key"),
-                Record.deleted_at.is_(None),
-            ),
-            actor,
-            Action.SCREEN,
-        )
 
 
 def _match(record: Record | RecordLabel, score: float, explanation: dict[str, Any]) -> Match:
@@ -153,24 +145,26 @@ def _person_query(query: PersonQuery) -> PersonFacts:
     )
 
 
+@lru_cache(maxsize=4096)
+def _keyed(actor: Actor, kind: str, second: bool) -> Select[tuple[Record]]:
+    # Built once per actor and kind (building the policy's clause costs more than the
+    # indexed lookup itself); the key is a parameter.
+    column = Record.second_key if second else Record.lookup_key
+    query = select(Record).where(
+        Record.kind == kind, column == bindparam("key"), Record.deleted_at.is_(None)
+    )
+    return restrict(query, actor, Action.SCREEN)
+
+
 def _by_key(
     session: Session, actor: Actor, kind: str, key: str, *, second: bool = False
 ) -> list[Record]:
-    column = Record.second_key if second else Record.lookup_key
-    query = select(Record).where(Record.kind == kind, column == key, Record.deleted_at.is_(None))
-    return list(session.scalars(restrict(query, actor, Action.SCREEN)))
+    return list(session.scalars(_keyed(actor, kind, second), {"key": key}))
 
 
-def _documents(
-    session: Session, actor: Actor, query: DocumentQuery, snapshot: Snapshot | None = None
-) -> list[Match]:
-    key = document_number_key(query.number)[0]
-    if snapshot:
-        found = list(session.scalars(snapshot.documents, {"key": key}))
-    else:
-        found = _by_key(session, actor, "travel-documents", key)
+def _documents(session: Session, actor: Actor, query: DocumentQuery) -> list[Match]:
     matches = []
-    for record in found:
+    for record in _by_key(session, actor, "travel-documents", document_number_key(query.number)[0]):
         same = compare_identifiers(query.number, record.data["number"])
         score, explanation = same.score, {"number": {"score": same.score, "detail": same.reason}}
         issuer = record.data.get("issuing_country")
@@ -203,7 +197,6 @@ def _mrz(
         session,
         actor,
         DocumentQuery(number=zone.document_number, issuing_country=_alpha2(zone.issuing_state)),
-        snapshot,
     )
     nationality = _alpha2(zone.nationality)
     person = PersonFacts(
@@ -347,11 +340,11 @@ def _screen(
         if request.person.document_number:
             # The traveller's document may itself be listed as stolen or lost.
             document = DocumentQuery(number=request.person.document_number)
-            found += _documents(session, actor, document, snapshot)
+            found += _documents(session, actor, document)
     elif request.document is not None:
         # A document number also finds the persons whose records list that document.
         person = PersonFacts(names=(), documents=(request.document.number,))
-        found = _documents(session, actor, request.document, snapshot)
+        found = _documents(session, actor, request.document)
         found += _persons(session, actor, person, index, snapshot)
     elif request.mrz is not None:
         found = _mrz(session, actor, request.mrz, index, snapshot)
