@@ -165,19 +165,22 @@ def _drop_postgres_database(name: str) -> None:
 
 def run() -> None:
     print(
-        "| backend | clients | requests | requests/s | p50 | p99 | streamed screenings/s | errors |"
+        "| backend | workers | clients | requests | requests/s | p50 | p99 "
+        "| streamed screenings/s | errors |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as tmp:
-        _measure("SQLite", f"sqlite:///{Path(tmp) / 'demo.db'}")
-    name = _postgres_database()
-    if name is None:
-        print(f"PostgreSQL at {POSTGRES} did not answer: skipped.")
-        return
-    try:
-        _measure("PostgreSQL", f"{POSTGRES}/{name}")
-    finally:
-        _drop_postgres_database(name)
+    print("|---|---|---|---|---|---|---|---|---|")
+    for workers in WORKERS:
+        with tempfile.TemporaryDirectory() as tmp:
+            _measure("SQLite", f"sqlite:///{Path(tmp) / 'demo.db'}", workers)
+    for workers in WORKERS:
+        name = _postgres_database()
+        if name is None:
+            print(f"PostgreSQL at {POSTGRES} did not answer: skipped.")
+            return
+        try:
+            _measure("PostgreSQL", f"{POSTGRES}/{name}", workers)
+        finally:
+            _drop_postgres_database(name)
 
 
 if __name__ == "__main__":
