@@ -10,10 +10,12 @@ from interlink.matching.normalise import (
     PARTICLES,
     STRIPPABLE_PARTICLES,
     attach_particles,
+    join_compounds,
     name_key_tokens,
     name_parts,
     name_tokens,
     normalise_name,
+    split_compounds,
     strip_particles,
 )
 
@@ -163,3 +165,66 @@ def test_results_are_not_shared_between_calls() -> None:
     first = strip_particles(["al", "tikriti"])
     first.append("x")
     assert strip_particles(["al", "tikriti"]) == ["tikriti"]
+
+
+@pytest.mark.parametrize(
+    ("names", "joined"),
+    [
+        (
+            ["Abd al-Rahman", "Abdel Rahman", "Abdur Rahman", "Abdurrahman", "Abd ar-Rahman"],
+            "abdulrahman",
+        ),
+        (["Abdul Rahman", "Abdulrahman", "Abd-al-Rahman", "Abdal Rahman"], "abdulrahman"),
+        (["Abdullah", "Abd Allah", "Abdallah", "Abdulla", "Abd-Allah"], "abdullah"),
+        (["Hidayat Allah", "Hidayat-ullah", "Hidayatullah", "Hidayat Ulla"], "hidayatullah"),
+        (
+            ["Shams al-Din", "Shams ud Din", "Shams ad-Din", "Shamseddine", "Shamsuddin"],
+            "shamsuddin",
+        ),
+        (["Najm Eddine", "Najm ed-Din", "Najmuddin", "Najm al-Deen"], "najmuddin"),
+        (["Shams ur-Rahman", "Shamsurrahman"], "shamsurrahman"),
+    ],
+)
+def test_compound_names_join_into_one_spelling(names: list[str], joined: str) -> None:
+    for name in names:
+        assert join_compounds(name_tokens(name)) == [joined], name
+
+
+def test_join_compounds_leaves_other_names_alone() -> None:
+    assert join_compounds(name_tokens("Ali al-Tikriti")) == ["ali", "altikriti"]  # a nisba
+    assert join_compounds(name_tokens("Kim An Nam")) == ["kim", "an", "nam"]  # An: a surname
+    assert join_compounds(name_tokens("Nadine Abdi")) == ["nadine", "abdi"]
+    assert join_compounds(name_tokens("Mohammed Abdulla Saleh")) == [
+        "mohammed",
+        "abdullah",
+        "saleh",
+    ]
+    assert join_compounds(["abdul"]) == ["abdul"]  # nothing to join
+    assert join_compounds(name_tokens("Zia ul Haq")) == ["ziaulhaq"]
+    assert join_compounds(name_tokens("Abd al-Majid Aziz al-Zindani")) == [
+        "abdulmajid",
+        "aziz",
+        "alzindani",
+    ]
+
+
+def test_split_compounds_keeps_the_first_name_of_allah_and_din_compounds() -> None:
+    assert split_compounds(name_tokens("Nasiruddin Haqqani")) == ["nasir", "uddin", "haqqani"]
+    assert split_compounds(name_tokens("Najib Allah Haqqani")) == ["najib", "ullah", "haqqani"]
+    # A single name stays single, and Abd is no name alone.
+    assert split_compounds(name_tokens("Hidayatullah")) == ["hidayatullah"]
+    assert split_compounds(name_tokens("Abdullah Saleh")) == ["abdullah", "saleh"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Valentine Gaudin", "Claudine Bernardin", "Stella Rossi", "Anna Ella Smith", "Maria Cebolla"],
+)
+def test_european_names_ending_like_compounds_are_no_compounds(name: str) -> None:
+    tokens = name_tokens(name)
+    assert join_compounds(tokens) == tokens and split_compounds(tokens) == tokens
+
+
+def test_ould_and_walad_are_particles_like_bin() -> None:
+    assert name_tokens("Mahfouz Ould al-Walid") == ["mahfouz", "ouldalwalid"]
+    assert strip_particles(name_tokens("Mahfouz Walad al-Walid")) == ["mahfouz", "walid"]

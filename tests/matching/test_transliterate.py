@@ -67,6 +67,30 @@ def test_arabic_article_compounds_and_letter_variants() -> None:
     assert latin_variants("عبدالخالق الحوثي")[0] == "Abd al-Khaliq al-Huthi"
 
 
+def test_arabic_vowel_patterns_of_longer_words() -> None:
+    assert "rahmat" in normalised("رحمت")  # four consonants, no long vowel: C-a-C-C-a-C
+    assert "jafar" in normalised("جعفر")
+    assert "hamza" in normalised("حمزة")  # and C-a-C-C-a before ta marbuta
+    assert "hasan" in normalised("حسن")  # three: a between every two, as before
+    assert "hadayat" in normalised("هدايت")  # a-C-C at the end takes a before t...
+    assert "majahid" in normalised("مجاهد")  # ... and i otherwise
+    assert "isa" in normalised("عيسى")  # a word-initial ayn is written as nothing
+    assert "amir" in normalised("عامر")
+    assert "zada" in normalised("زاده")  # final heh after a consonant: a vowel
+    assert "ayyad" in normalised("عيّاد")  # yeh with shadda is a consonant
+
+
+def test_allah_is_a_name_word_not_an_article() -> None:
+    assert latin_variants("هدايت الله")[0] == "Hadayat Allah"
+    assert "hadayat ullah" in normalised("هدايت الله")
+    assert normalise_name(latin_variants("عبد الله")[0]) == "abdullah"
+
+
+def test_persian_text_reads_final_alef_maqsura_as_i() -> None:
+    assert "namani haqani" in normalised("نعمانى حقانی")  # Persian letters elsewhere: Nomani
+    assert "mustafa" in normalised("مصطفى")  # Arabic text: a
+
+
 def test_arabic_short_vowel_guesses() -> None:
     assert "hasan" in normalised("حسن")  # no long vowel written: a between consonants
     assert "khalid" in normalised("خالد")  # C-a-C-C takes i

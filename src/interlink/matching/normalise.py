@@ -42,13 +42,25 @@ Tokens (lists of strings, from the normalised text):
   ``mac``/``mc`` are attached but never stripped (McDonald is not Donald).
 - ``name_key_tokens``: ``name_parts`` less the particles written as separate words, and
   nothing else: the exact particle-free form (``Altikriti`` stays ``altikriti``).
+- ``join_compounds``: Arabic compound names as one token in one spelling, for a form of
+  their own. ``Abd al-Rahman``, ``Abdel Rahman``, ``Abdur Rahman``, ``Abdurrahman`` are
+  all ``abdulrahman``; ``Hidayat Allah``, ``Hidayat-ullah``, ``Hedayatollah`` are
+  ``hidayatullah`` and ``hedayatullah``; ``Shams al-Din``, ``Shams ud Din``, ``Shams ad-Din``,
+  ``Shamseddine`` are ``shamsuddin``. A word joins the one before it when it is such a
+  ending (Allah, al-Din) or starts with the South Asian article (``ul``, ``ur``, ``ud``:
+  ``Shams ur-Rahman`` → ``shamsurrahman``, ``Zia ul Haq`` → ``ziaulhaq``), or when an
+  article assimilated to its next word stands between them (``ar Rahman``, ``as Salam``);
+  ``Abd``, ``Abdul``, ``Abdel``... join the word after them. ``al-`` before any other
+  word is a family name's article (``Ali al-Tikriti``) and joins nothing.
 
 All functions are pure; per-character decisions are computed once and kept.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib.resources import files
 
@@ -59,10 +71,12 @@ __all__ = [
     "PARTICLES",
     "STRIPPABLE_PARTICLES",
     "attach_particles",
+    "join_compounds",
     "name_key_tokens",
     "name_parts",
     "name_tokens",
     "normalise_name",
+    "split_compounds",
     "strip_particles",
 ]
 
@@ -234,3 +248,99 @@ def name_key_tokens(text: str) -> list[str]:
     → ``["tikriti"]``, but ``"Altikriti"`` → ``["altikriti"]`` and ``"Alexander"`` intact."""
     words = name_parts(text)
     return [word for word in words if word not in STRIPPABLE_PARTICLES] or words
+
+
+# Arabic compound names (see the module docstring): the first words of ``Abd X``, the
+# endings ``Allah`` and ``al-Din`` in their usual spellings, the South Asian article
+# that joins two names, and the article assimilated to a sun letter (``ad``, ``ar``...).
+_COMPOUND_HEADS = frozenset(
+    {"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdou", "abdur", "abdus", "bd"}
+)
+# The endings as written inside a word need their doubled or l-d consonants (ullah, uddin,
+# eddine, aldin): European names end in -ella, -olla, -din and -dine too (Stella,
+# Cebolla, Gaudin, Claudine), and are no compounds.
+_ALLAH = re.compile(r"^(?P<base>[a-z]{3,}?)(?:[aou]llah|ulla|llh|[aeiou]lah)$")
+_DIN = re.compile(r"^(?P<base>[a-z]{3,}?)(?:[aeiou][dl]d|dd)(?:i|ee|y)ne?$")
+_ABD = re.compile(r"^abd(?:[aeiou]l|[aeiou]?)(?P<rest>[a-z]{3,})$")
+_ENDING = re.compile(r"^(?:[aou]?llah|ulla|llh|[aeiou]lah|(?:[aeiou][dl]?)?d(?:i|ee|y)ne?)$")
+_JOINING_ARTICLES = ("ul", "ur", "ud")
+# Also the French ed-, er-, es-; not "an": An is also a Korean surname.
+_ASSIMILATED = frozenset(
+    {"ad", "ud", "ed", "ar", "ur", "er", "as", "us", "es", "at", "ut", "az", "ash", "ush"}
+)
+
+
+def _joins_previous(token: str) -> bool:
+    """An ending (``allah``, ``ullah``, ``din``, ``aldin``, ``eddine``...) on its own, or a
+    word that starts with the South Asian article (``urrahman``, ``ulhaq``)."""
+    if _ENDING.match(token):
+        return True
+    return token.startswith(_JOINING_ARTICLES) and len(token) > 4 and token not in PARTICLES
+
+
+@lru_cache(maxsize=65536)
+def _compound_spelling(token: str) -> str:
+    """One spelling of a joined compound: ``abdurrahman`` → ``abdulrahman``,
+    ``hedayatollah`` → ``hedayatullah``, ``shamseddine`` → ``shamsuddin``."""
+    abd = _ABD.match(token)
+    if abd:
+        rest = abd.group("rest")
+        if rest[0] == rest[1] and rest[0] not in "aeiou":  # abdur-rahman: sun letter
+            rest = rest[1:]
+        token = "abdul" + rest
+    for pattern, ending in ((_ALLAH, "ullah"), (_DIN, "uddin")):
+        match = pattern.match(token)
+        if match:
+            return match.group("base") + ending
+    return token
+
+
+def join_compounds(tokens: Sequence[str]) -> list[str]:
+    """Arabic compound names joined into one token each, in one spelling (see the module
+    docstring): ``["abd", "alrahman", "hidayat", "allah"]`` → ``["abdulrahman",
+    "hidayatullah"]``. Tokens are ``name_tokens`` (particles attached)."""
+    joined: list[str] = []
+    pending_head = ""
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if (joined or pending_head) and token in _ASSIMILATED and following[:1] == token[-1:]:
+            if pending_head:  # "abd ar rahman"
+                joined.append(pending_head + token + following)
+                pending_head = ""
+            else:  # "shams ad din"
+                joined[-1] += token + following
+            index += 2
+            continue
+        if joined and not pending_head and _joins_previous(token):
+            joined[-1] += token
+        elif token in _COMPOUND_HEADS and following:
+            pending_head += token
+        else:
+            joined.append(pending_head + token)
+            pending_head = ""
+        index += 1
+    if pending_head:
+        joined.append(pending_head)
+    return [_compound_spelling(token) for token in joined]
+
+
+def split_compounds(tokens: Sequence[str]) -> list[str]:
+    """``join_compounds``, then each compound ending in Allah or al-Din cut after its
+    first name (``nasiruddin`` → ``nasir``, ``uddin``), which is also used alone (Nasir
+    for Nasir al-Din). Only in names of two or more parts, so that a single name stays a
+    single name; ``Abd`` compounds stay whole, as Abd is no name alone."""
+    joined = join_compounds(tokens)
+    if len(joined) < 2:
+        return joined
+    split: list[str] = []
+    for token in joined:
+        for pattern, ending in ((_ALLAH, "ullah"), (_DIN, "uddin")):
+            match = pattern.match(token)
+            if match and len(match.group("base")) >= 3 and not _ABD.match(token):
+                split += [match.group("base"), ending]
+                break
+        else:
+            split.append(token)
+    return split

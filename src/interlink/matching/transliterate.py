@@ -14,8 +14,9 @@ the person's normalised Latin names; share of entries at 70 or more):
 - anyascii 0.3.3: 350,000-610,000 names/s; 70.3, 53 %.
 - unidecode 1.4.0: 190,000-300,000 names/s; 69.6, 51 % (GPL-2.0+: excluded).
 - this module (ICU plus the rules below, all variants): 14,000-23,000 names/s; first
-  variant 87.1, 95 %; best variant 90.2, 99 %; on the 71 entries with none of the rule
-  table's name words (held out) 87.4, 99 %. (Speeds: five runs on a shared 2-core box.)
+  variant 87.6, 95 %; best variant 90.8, 99 %; on the 58 entries with none of the rule
+  table's name words (held out) 88.5, 98 %. (Speeds: five runs on a shared 2-core box,
+  before the vowel patterns and Allah row were added; closeness after.)
 
 ICU wins on closeness: it keeps Arabic alef (``asamt`` where anyascii drops it: ``'smh``),
 gives spaced pinyin (``zhang wei``), Greek ``ou`` and Indic inherent vowels, and offers
@@ -29,10 +30,12 @@ leaves non-ASCII (or refuses), so every variant is ASCII.
 Small documented rules (tables in ``data/transliteration.tsv``) add the spellings ICU
 does not give; at most four variants, de-duplicated by normal form:
 
-- Arabic (and Persian/Urdu letters): a consonant-and-long-vowel mapping with two vowel
+- Arabic (and Persian/Urdu letters): a consonant-and-long-vowel mapping with short-vowel
   guesses (``a`` between consonants of a word written with no long vowel: ``حسن`` →
-  Hasan; ``i`` in the pattern C-ā-C-C: ``خالد`` → Khalid), the article as ``al-``,
-  ``Abd al-`` compounds, and a 14-row table of the commonest name elements. Three
+  Hasan, but ``رحمت`` → Rahmat; ``i`` in the pattern C-ā-C-C: ``خالد`` → Khalid; see
+  ``_arabic_stem``), the article as ``al-``, ``Abd al-`` compounds, Allah as a word of
+  its own, the final alef maqsura of Persian text as ``i``, and a 15-row table of the
+  commonest name elements. Three
   styles: standard (Muhammad, al-, Abd al-), Egyptian/Maghrebi (Mohamed, el-, Abdel,
   ``ou`` for ``u``), Turkish/Persian/South Asian (Mohammad, Abdul, no article, ``dh``→z,
   ``th``→s, ``q``→k, ``kh``→h). Then ICU's letter-for-letter form.
@@ -151,9 +154,12 @@ _ARTICLES = ("al-", "el-", "")
 
 def _arabic_units(stem: str) -> list[tuple[str, str]]:
     """Letters as (Latin, kind): ``c`` consonant or ``v`` vowel (waw and yeh are
-    consonants at the start and after a vowel, long vowels elsewhere)."""
+    consonants at the start, after a vowel and before a shadda, long vowels elsewhere).
+    A word-initial ʿayn or hamza is a consonant written as nothing (``عيسى`` Isa, ``علي``
+    Ali); a final ``ه`` after a consonant is the vowel Persian and Urdu write with it
+    (``زاده`` Zada, ``جمعه`` Juma), like ta marbuta."""
     units: list[tuple[str, str]] = []
-    for char in stem:
+    for index, char in enumerate(stem):
         if char == "\u0651":  # shadda doubles the consonant before it
             if units and units[-1][1] == "c":
                 units.append(units[-1])
@@ -161,9 +167,12 @@ def _arabic_units(stem: str) -> list[tuple[str, str]]:
         latin, kind = _ARABIC.get(char, (_ascii(char), "c"))
         after_vowel = not units or units[-1][1] == "v"
         if kind in "wy":
-            latin, kind = (kind, "c") if after_vowel else (latin, "v")
+            doubled = stem[index + 1 : index + 2] == "\u0651"
+            latin, kind = (kind, "c") if after_vowel or doubled else (latin, "v")
         elif kind == "e":
-            latin, kind = ("a", "v") if not units else (latin, "c")
+            latin, kind = ("", "c") if not units else (latin, "c")
+        elif char == "ه" and index == len(stem) - 1 and units and units[-1][1] == "c":
+            latin, kind = "a", "v"
         else:
             kind = "v" if kind in "at" else "c"
         units.append((latin, kind))
@@ -173,19 +182,26 @@ def _arabic_units(stem: str) -> list[tuple[str, str]]:
 def _arabic_stem(stem: str, style: int) -> str:
     """A word without its article: the letters, plus short-vowel guesses. Arabic syllables
     never start with two consonants nor hold three in a row, so ``a`` goes between the
-    first two consonants and into runs of three; in a word written with no long vowel at
-    all, between every two (Hasan, Ja'afar); pattern C-ā-C-C takes ``i`` (Khalid)."""
+    first two consonants and into runs of three. A word written with no long vowel takes
+    ``a`` between every two consonants if it has three (Hasan), but the pattern
+    C-a-C-C-a-C if it has four (Rahmat, Ja'far) and C-a-C-C-a if it ends in ta marbuta
+    (Hamza). The pattern C-ā-C-C takes ``i`` (Khalid), as does a longer word ending in
+    ā-C-C (Mujahid), unless its last letter is ``t`` (Hidayat)."""
     units = _arabic_units(stem)
     kinds = "".join(kind for _, kind in units)
     if kinds == "cvcc" and units[1][0] == "a":
         units.insert(3, ("i", "v"))
-    no_long_vowel = "v" not in kinds[1:].removesuffix("v" if stem.endswith("ة") else "")
+    elif len(kinds) > 4 and kinds.endswith("vcc") and units[-3][0] == "a":
+        units.insert(len(units) - 1, ("a" if units[-1][0] == "t" else "i", "v"))
+    final_vowel = kinds.endswith("v")
+    no_long_vowel = "v" not in kinds[1:].removesuffix("v")
+    every_two = no_long_vowel and kinds.count("c") == 3 and not final_vowel
     spaced: list[tuple[str, str]] = []
     for unit in units:
         run = 0
         while run < len(spaced) and spaced[-1 - run][1] == "c":
             run += 1
-        if unit[1] == "c" and ((run == 1 and (no_long_vowel or len(spaced) == 1)) or run == 2):
+        if unit[1] == "c" and ((run == 1 and (every_two or len(spaced) == 1)) or run == 2):
             spaced.append(("a", "v"))
         spaced.append(unit)
     letters = _STYLE_LETTERS[style]
@@ -204,8 +220,15 @@ def _arabic_word(word: str, style: int, after_abd: bool) -> str:
     return _arabic_stem(word, style)
 
 
+_PERSIAN_LETTERS = frozenset("یکگپچژٹڈڑںےہھۀ")
+
+
 def _arabic(text: str, style: int) -> str:
     text = _ARABIC_DROP.sub("", text).replace("عبد ال", "عبدال")
+    if not _PERSIAN_LETTERS.isdisjoint(text):
+        # Persian and Urdu text often ends words with the Arabic alef maqsura where it
+        # means their final yeh (Nomani, not Nomana).
+        text = text.replace("ى", "ی")
     words = [word for word in _ARABIC_SPLIT.split(text) if word]
     return " ".join(_arabic_word(word, style, False) for word in words)
 
