@@ -89,6 +89,7 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
         "t3,Nobody Known,,,,,,,\n"
         "t4,,,,1974-13-01,,,,\n"
         "t5,,Bo,Lindqvist,1980-01-01,SE,M,L898902C3,SE\n"
+        "t6,,Bo,Lindqvist,1980-01-01,SE,M,L898902C3,FR\n"
     )
     report = tmp_path / "report.csv"
     env = {"INTERLINK_DATABASE_URL": fresh_database_url}
@@ -96,7 +97,7 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
         cli, ["screen", str(manifest), "--out", str(report), "--as", "de.gates"], env=env
     )
     assert result.exit_code == 0, result.output
-    assert "4 screened, 3 with a hit, 1 bad rows" in result.output
+    assert "5 screened, 3 with a hit, 1 bad rows" in result.output
     assert "line 5" in result.output
     rows = list(csv.DictReader(report.open()))
     assert list(rows[0]) == ["id", "hit", "record_id", "source_id", "kind", "owner", "score"]
@@ -105,6 +106,10 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
     # A traveller whose passport is listed as stolen: a hit on the document.
     assert [(row["kind"], row["source_id"]) for row in rows if row["id"] == "t5"] == [
         ("travel-documents", "D1")
+    ]
+    # The same number issued by another country: a possible match, not a hit.
+    assert [(row["hit"], row["source_id"]) for row in rows if row["id"] == "t6"] == [
+        ("false", "D1")
     ]
     assert (
         by_id["t1"]["hit"] == "true"
@@ -128,7 +133,7 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
         ).one()
         assert (
             entry.actor == "de.gates"
-            and entry.after["screened"] == 4
+            and entry.after["screened"] == 5
             and len(entry.after["matches"]) >= 2
         )
     engine.dispose()

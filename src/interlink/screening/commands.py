@@ -36,8 +36,8 @@ REPORT_COLUMNS = ("id", "hit", "record_id", "source_id", "kind", "owner", "score
 
 def _request(row: dict[str, str]) -> ScreenRequest:
     values = {k: v.strip() for k, v in row.items() if k in MANIFEST_COLUMNS and v and v.strip()}
-    person = {k: values[k] for k in MANIFEST_COLUMNS[1:8] if k in values}
-    if person.keys() - {"document_number"}:
+    person = {k: values[k] for k in MANIFEST_COLUMNS[1:] if k in values}
+    if person.keys() - {"document_number", "document_country"}:
         return ScreenRequest.model_validate({"person": person})
     if "document_number" in values:
         document = {

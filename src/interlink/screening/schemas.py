@@ -33,6 +33,7 @@ class PersonQuery(BaseModel):
     nationality: CountryCode | None = None
     sex: Sex | None = None
     document_number: str | None = Field(default=None, max_length=64)
+    document_country: CountryCode | None = None
 
     @model_validator(mode="after")
     def _named(self) -> Self:

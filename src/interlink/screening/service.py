@@ -339,7 +339,10 @@ def _screen(
         found = _persons(session, actor, _person_query(request.person), index, snapshot)
         if request.person.document_number:
             # The traveller's document may itself be listed as stolen or lost.
-            document = DocumentQuery(number=request.person.document_number)
+            document = DocumentQuery(
+                number=request.person.document_number,
+                issuing_country=request.person.document_country,
+            )
             found += _documents(session, actor, document)
     elif request.document is not None:
         # A document number also finds the persons whose records list that document.
