@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from interlink.matching import index as index_module
@@ -80,3 +82,18 @@ def test_a_document_number_finds_its_holder_whatever_the_name() -> None:
     index.add("holder", PersonFacts(tuple(name_forms(["Ali Hassan"])), documents=("X 1234567",)))
     found = [key for key, _ in index.candidates(PersonFacts((), documents=("x1234567",)))]
     assert found == ["holder"]
+
+
+def test_a_record_filed_again_stays_findable_meanwhile() -> None:
+    index = _index()
+
+    def updates() -> Iterator[tuple[str, PersonFacts]]:
+        for number in range(3):
+            yield f"other-{number}", _person(f"Person Number{number}")
+            # A query in the middle of a large update (another thread, in the service).
+            assert "john" in _found(index, "John Smith")
+        yield "john", _person("John Smith")  # the same person, filed again
+        assert "john" in _found(index, "John Smith")
+
+    index.extend(updates())
+    assert "john" in _found(index, "John Smith") and len(index) == len(PEOPLE) + 3

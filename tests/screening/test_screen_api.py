@@ -341,3 +341,16 @@ def test_document_query_finds_a_person_recorded_after_the_index_was_built(
     found = _screen(client, people["DE"], auth, query)
     assert [m["record_id"] for m in found["matches"]] == [person]
     assert "identical" in found["matches"][0]["explanation"]["document"]["detail"]
+
+
+def test_identifiers_that_compact_to_nothing_match_nothing(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    _record(
+        client, "travel-documents", people["FR"], auth, VALID["travel-documents"] | {"number": "-"}
+    )
+    found = _screen(client, people["DE"], auth, {"document": {"number": "./"}})
+    assert found == {"hit": False, "matches": []}
+    car = VALID["vehicles"] | {"plate": "-"}
+    _record(client, "vehicles", people["FR"], auth, car)
+    assert _screen(client, people["DE"], auth, {"vehicle": {"plate": "--"}})["matches"] == []

@@ -93,7 +93,8 @@ def reading(session: Session) -> Iterator[None]:
         return
     token = read_only.set(True)
     try:
-        yield
+        with session.no_autoflush:  # pending changes are not written in here
+            yield
     except BaseException:
         read_only.reset(token)
         session.rollback()

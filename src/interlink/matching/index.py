@@ -165,29 +165,40 @@ class PersonIndex(Generic[K]):
     def __len__(self) -> int:
         return len(self._slot_of)
 
-    def _file(self, record_id: K, facts: PersonFacts) -> list[int]:
-        self.remove(record_id)
+    def _file(self, record_id: K, facts: PersonFacts) -> tuple[list[int], int | None]:
+        """File a record under a new slot; returns its keys and its previous slot, which
+        the caller drops once the new one is searchable (so that a query in another
+        thread finds the record all along)."""
+        previous = self._slot_of.get(record_id)
         slot = len(self._entries)
         self._entries.append(_Entry(record_id, facts))
         self._slot_of[record_id] = slot
         keys = list(person_keys(facts))
         self._new_keys.extend(keys)
         self._new_slots.extend([slot] * len(keys))
-        return keys
+        return keys, previous
 
     def add(self, record_id: K, facts: PersonFacts) -> None:
         """File one record (a change as it happens): searchable at once."""
         slot = len(self._entries)
-        for key in self._file(record_id, facts):
+        keys, previous = self._file(record_id, facts)
+        for key in keys:
             self._recent.setdefault(key, []).append(slot)
+        if previous is not None:
+            self._entries[previous] = None
         if len(self._new_keys) >= max(MERGE_AT, len(self._sorted[0]) // 8):
             self._merge()
 
     def extend(self, items: Iterable[tuple[K, PersonFacts]]) -> None:
         """File many records at once (a build): one sort at the end."""
+        replaced = []
         for record_id, facts in items:
-            self._file(record_id, facts)
+            previous = self._file(record_id, facts)[1]
+            if previous is not None:
+                replaced.append(previous)
         self._merge()
+        for slot in replaced:
+            self._entries[slot] = None
 
     def remove(self, record_id: K) -> None:
         slot = self._slot_of.pop(record_id, None)

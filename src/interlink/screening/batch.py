@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor
-from interlink.core.db import make_engine, make_session_factory
+from interlink.core.db import make_engine, make_session_factory, reading
 from interlink.matching.score import HIT_THRESHOLD
 from interlink.screening.index import ScreeningIndex
 from interlink.screening.schemas import ScreenRequest
@@ -119,8 +119,8 @@ def screen_manifest(
 ) -> Iterator[Chunk]:
     """Screen ``rows`` chunk by chunk (in order) as ``actor``, against one snapshot."""
     index = ScreeningIndex(min_interval=float("inf"))  # the batch screens one snapshot
-    snapshot = Snapshot(session, actor, index)
-    session.commit()
+    with reading(session):  # a long build: on SQLite, without holding up writers
+        snapshot = Snapshot(session, actor, index)
     if workers <= 1:
         for chunk in _chunks(rows):
             yield _screen_chunk(session, chunk, make_request, actor, index, snapshot)

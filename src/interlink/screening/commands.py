@@ -13,6 +13,7 @@ from sqlalchemy import select
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.clikit import console, err, fail, load_settings, open_session
+from interlink.core.db import reading
 from interlink.members.auth import actor_for_user
 from interlink.members.models import User
 from interlink.screening.batch import screen_manifest
@@ -68,10 +69,11 @@ def screen_command(
         rows = list(reader)
     settings = load_settings()
     with open_session(settings) as session:
-        account = session.scalars(select(User).where(User.username == as_user)).first()
-        if account is None or not account.active:
+        with reading(session):
+            account = session.scalars(select(User).where(User.username == as_user)).first()
+            actor = actor_for_user(account) if account is not None and account.active else None
+        if actor is None:
             raise fail(f"--as: no active user {as_user!r}")
-        actor = actor_for_user(account)
         counts = {"screened": 0, "hits": 0, "bad": 0}
         columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with out.open("w", newline="") as report_stream, Progress(*columns, console=console) as bar:

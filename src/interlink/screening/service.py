@@ -159,6 +159,8 @@ def _keyed(actor: Actor, kind: str, second: bool) -> Select[tuple[Record]]:
 def _by_key(
     session: Session, actor: Actor, kind: str, key: str, *, second: bool = False
 ) -> list[Record]:
+    if not key:  # nothing left of the identifier ("-"): it identifies nothing
+        return []
     return list(session.scalars(_keyed(actor, kind, second), {"key": key}))
 
 
