@@ -240,6 +240,10 @@ def _write_batch(
     # Later lines win over earlier ones with the same source id.
     latest: dict[tuple[str, str], CheckedRow] = {(row.kind, row.source_id): row for row in rows}
     counts: Counter[str] = Counter()
+    # Stamped once the transaction holds the write lock (SQLite): the screening index
+    # follows changes by updated_at, and a batch stamped before waiting for the lock
+    # could commit after a later-stamped one that a refresh had already seen.
+    session.connection()
     now = utcnow()
     visibility_columns = Record.visibility_columns(visibility)
     for kind in sorted({kind for kind, _ in latest}):
