@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.demo_database import seed_demo
 from interlink.access import Visibility, VisibilityMode
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.types import utcnow
@@ -164,13 +164,7 @@ def run() -> None:
         url = f"sqlite:///{path}"
         seconds = None
         if not path.exists():
-            env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
-            subprocess.run(
-                [sys.executable, "-m", "interlink.cli", "demo", "--seed-only"],
-                env=env,
-                check=True,
-                capture_output=True,
-            )
+            seed_demo(url)
             seconds = _load(url, count)
         size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1024**3
         found, missing = _lookups(url, count)

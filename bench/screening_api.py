@@ -28,6 +28,7 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.demo_database import seed_demo
 from interlink.core.db import make_engine
 from interlink.records.models import Record
 
@@ -61,13 +62,7 @@ def _queries(url: str) -> list[dict[str, object]]:
 
 
 def _serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
-    subprocess.run(
-        [sys.executable, "-m", "interlink.cli", "demo", "--seed-only"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    env = seed_demo(url)
     port = _free_port()
     env["INTERLINK_SECRET_KEY"] = secrets.token_hex(32)
     server = subprocess.Popen(

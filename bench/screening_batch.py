@@ -14,7 +14,6 @@ full: 1,000,000 persons, 100,000 travellers).
 from __future__ import annotations
 
 import csv
-import os
 import random
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.demo_database import seed_demo
 from bench.screening_speed import _records, _variant
 from interlink.access import Visibility, VisibilityMode
 from interlink.core.db import make_engine, make_session_factory
@@ -80,13 +80,7 @@ def run() -> None:
     records = _records(persons, random.Random(persons))
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'batch.db'}"
-        env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
-        subprocess.run(
-            [sys.executable, "-m", "interlink.cli", "demo", "--seed-only"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        env = seed_demo(url)
         imported = _import(url, records)
         manifest = Path(tmp) / "manifest.csv"
         _manifest(manifest, records, travellers)
