@@ -9,7 +9,6 @@ every screening is audited with what was asked and what was found.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -54,28 +53,9 @@ SCORED_CANDIDATES = 64
 Match = dict[str, Any]
 
 
-def _visible(session: Session, actor: Actor, ids: list[uuid.UUID]) -> dict[uuid.UUID, Record]:
-    if not ids:
-        return {}
-    query = restrict(
-        select(Record).where(Record.id.in_(ids), Record.deleted_at.is_(None)), actor, Action.SCREEN
-    )
-    return {record.id: record for record in session.scalars(query)}
-
-
-def _screenable(session: Session, actor: Actor, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    if not ids:
-        return set()
-    query = restrict(
-        select(Record.id).where(Record.id.in_(ids), Record.deleted_at.is_(None)),
-        actor,
-        Action.SCREEN,
-    )
-    return set(session.scalars(query))
-
-
 class RecordLabel(NamedTuple):
-    """What a match shows of a record (a batch need not load the records themselves)."""
+    """What a match shows of a record: persons are scored on the index's facts, so their
+    records themselves are never loaded."""
 
     id: uuid.UUID
     kind: str
@@ -84,22 +64,22 @@ class RecordLabel(NamedTuple):
     screening_details: str
 
 
+def _labels(session: Session, actor: Actor, *where: Any) -> dict[uuid.UUID, RecordLabel]:
+    """Labels of the live records matching ``where`` that ``actor`` may screen."""
+    query = select(
+        Record.id, Record.kind, Record.source_id, Record.owner_bureau_id, Record.screening_details
+    ).where(Record.deleted_at.is_(None), *where)
+    rows = session.execute(restrict(query, actor, Action.SCREEN))
+    return {row[0]: RecordLabel(*row) for row in rows}
+
+
 class Snapshot:
     """What an actor may screen, read once: a batch screens one snapshot rather than
-    asking the database about every traveller's candidates. Holds the labels of the
-    person records the actor may screen."""
+    asking the database about every traveller's candidates."""
 
     def __init__(self, session: Session, actor: Actor, index: ScreeningIndex) -> None:
         index.refresh(session, force=True)
-        query = select(
-            Record.id,
-            Record.kind,
-            Record.source_id,
-            Record.owner_bureau_id,
-            Record.screening_details,
-        ).where(Record.kind.in_(PERSON_KINDS), Record.deleted_at.is_(None))
-        rows = session.execute(restrict(query, actor, Action.SCREEN))
-        self.persons = {row[0]: RecordLabel(*row) for row in rows}
+        self.persons = _labels(session, actor, Record.kind.in_(PERSON_KINDS))
 
 
 def _match(record: Record | RecordLabel, score: float, explanation: dict[str, Any]) -> Match:
@@ -116,23 +96,18 @@ def _persons(
     # Candidates are drawn wider than what is scored, and filtered by the access policy
     # first, so that records the actor may not see do not crowd out those it may.
     candidates = index.persons.candidates(query, limit=4 * SCORED_CANDIDATES)
-    ids = [record_id for record_id, _ in candidates]
-    allowed = snapshot.persons.keys() if snapshot else _screenable(session, actor, ids)
-    scored = []
+    if snapshot:
+        allowed = snapshot.persons
+    elif candidates:
+        allowed = _labels(session, actor, Record.id.in_([record_id for record_id, _ in candidates]))
+    else:
+        allowed = {}
+    matches = []
     for record_id, facts in [c for c in candidates if c[0] in allowed][:SCORED_CANDIDATES]:
         result = score_person(query, facts)
         if result.score >= SHOWN_FROM:
-            scored.append((record_id, result))
-    # Only the records shown are read (through the policy again).
-    shown = [record_id for record_id, _ in scored]
-    records: Mapping[uuid.UUID, Record | RecordLabel] = (
-        snapshot.persons if snapshot else _visible(session, actor, shown)
-    )
-    return [
-        _match(records[record_id], result.score, result.explanation)
-        for record_id, result in scored
-        if record_id in records
-    ]
+            matches.append(_match(allowed[record_id], result.score, result.explanation))
+    return matches
 
 
 def _person_query(query: PersonQuery) -> PersonFacts:
