@@ -3,6 +3,10 @@
 Built on first use, then brought up to date before each screening from the records
 changed since the last look (``updated_at``, which every change moves), so that a
 record created, changed or deleted is screened accordingly at once.
+
+It files every person record, whoever may see it: it only proposes candidates, and the
+service asks ``access.restrict()`` which of them the actor may screen before any is
+scored or shown.
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ class ScreeningIndex:
                 Record.kind.in_(PERSON_KINDS)
             )
             if self._seen_until is not None:
-                # >=: rows written in the same microsecond as the last one seen are filed again
-                # (harmless) rather than missed.
+                # >=: rows written in the same microsecond as the last one seen are not
+                # missed; those already filed are skipped (_at_edge).
                 query = query.where(Record.updated_at >= self._seen_until)
             self._apply(session.execute(query.order_by(Record.updated_at)))  # type: ignore[arg-type]
