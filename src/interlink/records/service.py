@@ -74,8 +74,9 @@ def encoded_columns(data: RecordData, visibility: Visibility) -> tuple[dict[str,
         "fingerprint": fingerprint(text, visibility),
         "title": data.title()[:400],
         "search_text": data.search_text(),
-        "lookup_key": data.lookup_key(),
-        "second_key": data.second_key(),
+        # An identifier with nothing left once compacted ("-") identifies nothing.
+        "lookup_key": data.lookup_key() or None,
+        "second_key": data.second_key() or None,
     }
     return columns, text
 

@@ -47,8 +47,7 @@ class VehicleData(RecordData):
 
     def second_key(self) -> str | None:
         # Keyed by the VIN, a vehicle is still found by its plate.
-        plate = compact_identifier(self.plate) if self.vin and self.plate else None
-        return plate or None
+        return compact_identifier(self.plate) if self.vin and self.plate else None
 
     def search_terms(self) -> Iterable[str | None]:
         plate = compact_identifier(self.plate) if self.plate else None
