@@ -118,7 +118,7 @@ def _screen(
     for position, query in enumerate(queries):
         best = None
         for number, facts in index.candidates(query):
-            score = score_person(query, facts).score
+            score = score_person(query, facts, explain=False).score
             if score >= HIT_THRESHOLD and (best is None or score > best[1]):
                 best = (number, score)
         if truth is None:

@@ -95,3 +95,25 @@ def test_a_year_one_apart_is_no_evidence_either_way() -> None:
     near = score_person(PersonFacts(_names("Omar Haddad"), "1959-04-02"), record)
     far = score_person(PersonFacts(_names("Omar Haddad"), "1975-04-02"), record)
     assert near.score >= HIT_THRESHOLD > far.score
+
+
+def test_unexplained_score_is_the_explained_one() -> None:
+    records = [
+        PersonFacts(_names("Jean Dupont"), "1971-03-09", ("FR",), "M", ("15AB12345",)),
+        PersonFacts(_names("Abd al-Rahman Shams al-Din"), "1965"),
+        PersonFacts(_names("Robert Smith", "Bob Smythe"), "1980-02-01", ("GB",)),
+    ]
+    queries = [
+        PersonFacts(_names("Dupont Jean"), "1971-09-03", ("FR",)),
+        PersonFacts(_names("Jean Dupon"), sex="F"),
+        PersonFacts(_names("Abdulrahman Shamsuddin"), "1966"),
+        PersonFacts(_names("Bob Smith"), "1980-02-01", ("US",)),
+        PersonFacts(_names("Someone Else"), documents=("15 AB 12345",)),
+    ]
+    for query in queries:
+        for record in records:
+            explained = score_person(query, record)
+            plain = score_person(query, record, explain=False)
+            assert plain.score == explained.score
+            assert plain.explanation == {}
+    assert any(score_person(q, r).score >= HIT_THRESHOLD for q in queries for r in records)

@@ -38,7 +38,14 @@ from interlink.matching.normalise import (
 )
 from interlink.matching.transliterate import latin_variants
 
-__all__ = ["NameForm", "NameMatch", "compare_names", "name_forms", "token_similarity"]
+__all__ = [
+    "NameForm",
+    "NameMatch",
+    "compare_names",
+    "name_forms",
+    "name_score",
+    "token_similarity",
+]
 
 _nicknames = NickNamer()
 
@@ -315,10 +322,11 @@ def _explained(
     return NameMatch(score, " ".join(q), " ".join(r), tuple(reasons))
 
 
-def compare_names(query: Sequence[NameForm], record: Sequence[NameForm]) -> NameMatch | None:
-    """The best agreement between any form of the query and any form of the record."""
-    if not query or not record:
-        return None
+def _best_pair(
+    query: Sequence[NameForm], record: Sequence[NameForm]
+) -> tuple[float, bool, NameForm, NameForm, _Similar]:
+    """The best-agreeing pair of forms: its score, whether as joined text, the forms, and
+    the token similarities (for the explanation)."""
     similar = _similar_tokens(query, record)
     best, best_joined, best_pair = -1.0, False, (query[0], record[0])
     for left in query:
@@ -330,5 +338,21 @@ def compare_names(query: Sequence[NameForm], record: Sequence[NameForm]) -> Name
             if score > best:
                 best, best_joined, best_pair = score, joined, (left, right)
                 if score >= 1.0:
-                    return _explained(left, right, score, joined, similar)
-    return _explained(*best_pair, best, best_joined, similar)
+                    return score, joined, left, right, similar
+    return best, best_joined, *best_pair, similar
+
+
+def name_score(query: Sequence[NameForm], record: Sequence[NameForm]) -> float | None:
+    """``compare_names``'s score alone (no explanation written): for ranking many
+    candidates, most of which are never shown."""
+    if not query or not record:
+        return None
+    return _best_pair(query, record)[0]
+
+
+def compare_names(query: Sequence[NameForm], record: Sequence[NameForm]) -> NameMatch | None:
+    """The best agreement between any form of the query and any form of the record."""
+    if not query or not record:
+        return None
+    score, joined, left, right, similar = _best_pair(query, record)
+    return _explained(left, right, score, joined, similar)

@@ -24,7 +24,7 @@ from typing import Any
 from interlink.matching.attributes import compare_countries, compare_sex
 from interlink.matching.dates import compare_dates
 from interlink.matching.identifiers import compare_identifiers
-from interlink.matching.names import NameForm, compare_names
+from interlink.matching.names import NameForm, compare_names, name_score
 
 __all__ = ["HIT_THRESHOLD", "PersonFacts", "Scored", "score_person"]
 
@@ -58,18 +58,26 @@ def _best_identifier(query: Sequence[str], record: Sequence[str]) -> tuple[float
     return best
 
 
-def score_person(query: PersonFacts, record: PersonFacts) -> Scored:
+def score_person(query: PersonFacts, record: PersonFacts, *, explain: bool = True) -> Scored:
+    """The score of ``record`` against ``query``; with ``explain=False`` the same score and
+    no explanation (ranking many candidates, of which few are shown, costs less)."""
     explanation: dict[str, Any] = {}
-    names = compare_names(query.names, record.names)
-    score = names.score if names else 0.0
-    if names:
-        explanation["name"] = {"score": round(names.score, 3), "detail": names.explain()}
+    name_agreement = 0.0
+    if explain:
+        names = compare_names(query.names, record.names)
+        if names:
+            name_agreement = names.score
+            explanation["name"] = {"score": round(names.score, 3), "detail": names.explain()}
+    else:
+        name_agreement = name_score(query.names, record.names) or 0.0
+    score = name_agreement
     identifier = _best_identifier(query.documents, record.documents)
-    if identifier:
+    if identifier and explain:
         explanation["document"] = {"score": identifier[0], "detail": identifier[1]}
     dob = compare_dates(query.date_of_birth, record.date_of_birth)
     if dob:
-        explanation["date_of_birth"] = {"score": dob.score, "detail": dob.reason}
+        if explain:
+            explanation["date_of_birth"] = {"score": dob.score, "detail": dob.reason}
         if dob.score >= 0.65:
             score += 0.08 * dob.score
         elif dob.score == 0.0:
@@ -78,12 +86,17 @@ def score_person(query: PersonFacts, record: PersonFacts) -> Scored:
         # "approximately 1958") the date neither helps nor hurts.
     nationality = compare_countries(query.nationalities, record.nationalities)
     if nationality:
-        explanation["nationality"] = {"agrees": nationality.agrees, "detail": nationality.reason}
+        if explain:
+            explanation["nationality"] = {
+                "agrees": nationality.agrees,
+                "detail": nationality.reason,
+            }
         score += 0.03 if nationality.agrees else -0.05
     sex = compare_sex(query.sex, record.sex)
     if sex:
-        explanation["sex"] = {"agrees": sex.agrees, "detail": sex.reason}
+        if explain:
+            explanation["sex"] = {"agrees": sex.agrees, "detail": sex.reason}
         score += 0.0 if sex.agrees else -0.2
     if identifier and identifier[0] >= 0.97:
-        score = max(score, 0.95 + 0.05 * min(names.score if names else 0.0, 1.0))
+        score = max(score, 0.95 + 0.05 * min(name_agreement, 1.0))
     return Scored(round(min(max(score, 0.0), 1.0), 4), explanation)

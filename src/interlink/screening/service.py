@@ -104,8 +104,8 @@ def _persons(
         allowed = {}
     matches = []
     for record_id, facts in [c for c in candidates if c[0] in allowed][:SCORED_CANDIDATES]:
-        result = score_person(query, facts)
-        if result.score >= SHOWN_FROM:
+        if score_person(query, facts, explain=False).score >= SHOWN_FROM:
+            result = score_person(query, facts)  # explained only if shown
             matches.append(_match(allowed[record_id], result.score, result.explanation))
     return matches
 
