@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
 from interlink.members.models import SharingGroup, User
+from interlink.notices.models import Notice, NoticeExtract
 from interlink.records.kinds import KINDS
 from interlink.records.models import Record
 
@@ -86,6 +87,15 @@ def test_demo_seed_only_is_idempotent(fresh_database_url: str) -> None:
     owners = _count(fresh_database_url, select(func.count(func.distinct(Record.owner_bureau_id))))
     modes = _count(fresh_database_url, select(func.count(func.distinct(Record.visibility_mode))))
     assert owners >= 40 and modes == 5
+    # Notices of every type and status, diffusions, public Red and Yellow extracts.
+    assert _count(fresh_database_url, select(func.count(func.distinct(Notice.type)))) == 9
+    statuses = select(func.count(func.distinct(Notice.status))).where(Notice.kind == "notice")
+    assert _count(fresh_database_url, statuses) == 9
+    outcomes = select(func.count(func.distinct(Notice.status))).where(Notice.kind == "diffusion")
+    assert _count(fresh_database_url, outcomes) == 3
+    for collection in ("red", "yellow", "un-persons"):
+        extracts = select(func.count()).where(NoticeExtract.collection == collection)
+        assert _count(fresh_database_url, extracts) > 0, collection
     verified = runner.invoke(cli, ["audit", "verify"], env=env)
     assert verified.exit_code == 0, verified.output
 

@@ -19,7 +19,9 @@ from interlink.core.context import configure_logging, new_request_id, request_id
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.deps import DbSession
 from interlink.core.errors import install_error_handlers, problem
+from interlink.interop.public_notices import router as public_notices_router
 from interlink.members.router import router as members_router
+from interlink.notices.router import router as notices_router
 from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
 from interlink.screening.index import ScreeningIndex
@@ -98,4 +100,6 @@ def create_app(
     app.include_router(records_router)
     app.include_router(record_extras_router)
     app.include_router(screening_router)
+    app.include_router(notices_router)
+    app.include_router(public_notices_router)
     return app

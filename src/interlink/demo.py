@@ -125,10 +125,17 @@ def _seed_records(session: Session, _fake: Faker, summary: DemoSummary, progress
     summary.add("records", seed_records(session, _faker, progress))
 
 
+def _seed_notices(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+    from interlink.notices.demo import seed_notices
+
+    summary.add("notices and diffusions", seed_notices(session, progress))
+
+
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", _seed_users),
     ("sharing groups", _seed_groups),
     ("records", _seed_records),
+    ("notices", _seed_notices),
 ]
 
 

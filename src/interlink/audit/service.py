@@ -50,6 +50,9 @@ class AuditAction(StrEnum):
     TRACE_REQUEST = "firearm_trace.request"
     TRACE_ANSWER = "firearm_trace.answer"
     SCREENING = "screening.query"
+    NOTICE_TRANSITION = "notice.transition"
+    NOTICE_UPDATE = "notice.update"
+    NOTICE_READ = "notice.read"
 
 
 def _canonical(value: Any) -> str:

@@ -1,0 +1,1 @@
+"""Notices and diffusions: requests, rule checks, secretariat review, publication."""

@@ -1,0 +1,377 @@
+"""Requesting notices and diffusions: drafting, editing, sending, the subjects and
+criteria a request is checked against, and what every change writes.
+
+Transitions live in ``transitions.py``, reads in ``reads.py``. A notice's visibility
+columns follow its status (``exposure``), so the one access policy answers for it;
+every change writes its transition row, audit entry and event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from interlink.access import (
+    Action,
+    Actor,
+    Permission,
+    Visibility,
+    VisibilityMode,
+    check_permission,
+    restrict,
+)
+from interlink.audit import AuditAction
+from interlink.audit import record as audit
+from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.events import publish
+from interlink.core.types import utcnow
+from interlink.members.service import bureau_by_code, bureau_code
+from interlink.notices.models import (
+    Notice,
+    NoticeSubject,
+    NoticeTransition,
+    ReferenceCounter,
+)
+from interlink.notices.reads import load_notice
+from interlink.notices.rules import check_criteria, compliance_flags
+from interlink.notices.schemas import DiffusionCreate, NoticeCreate, NoticeUpdate
+from interlink.notices.types import (
+    PUBLIC_TYPES,
+    SUBJECT_KINDS,
+    TYPE_MODELS,
+    NoticeType,
+    PersonSubject,
+    _Request,
+    dump,
+    subject_links,
+)
+from interlink.notices.workflow import LIVE, Status
+from interlink.records.kinds import fold
+from interlink.records.models import Record, RecordFile
+from interlink.records.service import validation_to_invalid_input
+
+__all__ = [
+    "carry_resolutions",
+    "create_notice",
+    "exposure",
+    "log_transition",
+    "next_reference",
+    "prepare_data",
+    "send_diffusion",
+    "set_subjects",
+    "update_notice",
+]
+
+_EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+
+def next_reference(session: Session, kind: str, year: int) -> str:
+    """The next human reference of the series (``2026/00123``; diffusions ``D-2026/00045``).
+    The counter row is updated in the caller's transaction, so two requests never share
+    a number."""
+    series = f"{kind}:{year}"
+    number = session.scalar(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.series == series)
+        .values(last=ReferenceCounter.last + 1)
+        .returning(ReferenceCounter.last)
+    )
+    if number is None:
+        session.add(ReferenceCounter(series=series, last=1))
+        session.flush()
+        number = 1
+    prefix = "D-" if kind == "diffusion" else ""
+    return f"{prefix}{year}/{number:05d}"
+
+
+def _person_from_record(person: PersonSubject, record: Record, has_photo: bool) -> dict[str, Any]:
+    """The person's identifiers: the notice's own, completed from the record."""
+    data = record.data
+    given = person.model_dump(mode="json", exclude_none=True)
+    defaults: dict[str, Any] = {
+        "family_name": data.get("family_name"),
+        "forename": data.get("given_name"),
+        "sex": data.get("sex"),
+        "date_of_birth": data.get("date_of_birth"),
+        "place_of_birth": data.get("place_of_birth"),
+        "country_of_birth": data.get("country_of_birth"),
+        "nationalities": data.get("nationalities") or None,
+        "distinguishing_marks": data.get("distinguishing_marks"),
+        "physical_description": data.get("physical_description"),
+        "identity_documents": data.get("identity_documents") or None,
+    }
+    if not (defaults["family_name"] or defaults["forename"]):
+        defaults["family_name"] = data.get("full_name") or data.get("original_script_name")
+    if has_photo:
+        defaults["photo"] = True
+    merged = {k: v for k, v in defaults.items() if v is not None}
+    for key, value in given.items():
+        if value not in (None, [], False) or key not in merged:
+            merged[key] = value
+    return merged
+
+
+def prepare_data(
+    session: Session, notice_type: NoticeType, raw: dict[str, Any], actor: Actor
+) -> tuple[_Request, list[tuple[str, uuid.UUID]]]:
+    """``raw`` validated as ``notice_type``'s data, its subjects checked (records the actor
+    may read, of the right kind), the person completed from its record, the criteria met.
+    Returns the data and the subjects (role, record id)."""
+    model = TYPE_MODELS[notice_type]
+    try:
+        data = model.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_to_invalid_input(exc, prefix="body.data") from None
+    subjects = []
+    for field, role, record_id in subject_links(data):
+        record = session.scalars(
+            restrict(select(Record).where(Record.id == record_id), actor, Action.READ)
+        ).first()
+        if record is None or record.deleted_at is not None:
+            raise InvalidInput(f"body.data.{field}", f"no record {record_id} that you may read")
+        if record.kind not in SUBJECT_KINDS[role]:
+            kinds = " or ".join(SUBJECT_KINDS[role])
+            raise InvalidInput(
+                f"body.data.{field}", f"the {role} must be a {kinds} record, not {record.kind}"
+            )
+        if role == "person":
+            has_photo = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(RecordFile)
+                    .where(RecordFile.record_id == record.id)
+                )
+                or 0
+            ) > 0
+            person = getattr(data, "person")  # noqa: B009 - every type with a person has it
+            raw = {**raw, "person": _person_from_record(person, record, has_photo)}
+        subjects.append((role, record_id))
+    if any(role == "person" for role, _ in subjects):
+        try:
+            data = model.model_validate(raw)
+        except ValidationError as exc:
+            raise validation_to_invalid_input(exc, prefix="body.data") from None
+    check_criteria(notice_type, data)
+    return data, subjects
+
+
+def _describe(notice_type: NoticeType, data: _Request) -> tuple[str, str]:
+    """The notice's title and the words it is found by."""
+    person = getattr(data, "person", None)
+    words: list[str] = [notice_type.value, data.summary]
+    if isinstance(person, PersonSubject):
+        name = " ".join(p for p in (person.forename, person.family_name) if p) or "(unnamed)"
+        words.append(name)
+    else:
+        entity = getattr(data, "entity", None)
+        named = getattr(entity, "name", None) or getattr(data, "modus_operandi", None)
+        name = str(named or getattr(data, "found_place", None) or notice_type.value)
+        words.append(name)
+    for charge in getattr(data, "charges", None) or []:
+        words.append(charge.offence)
+    title = f"{notice_type.value.upper()}: {name}"[:400]
+    return title, fold(" ".join(words))
+
+
+def exposure(notice: Notice) -> Visibility:
+    """Who may read the notice in its status (the owner and the secretariat always do)."""
+    status = Status(notice.status)
+    if notice.kind == "diffusion":
+        if status in (Status.SENT, Status.CLEARED):
+            if notice.recipients == "*":
+                return Visibility(mode=VisibilityMode.ALL_MEMBERS)
+            countries = [code for code in (notice.recipients or "").split(",") if code]
+            return Visibility(mode=VisibilityMode.ONLY, countries=countries)
+        return Visibility()
+    if status in LIVE:
+        mode = VisibilityMode.PUBLIC if notice.public_extract else VisibilityMode.ALL_MEMBERS
+        return Visibility(mode=mode)
+    return Visibility()
+
+
+def set_subjects(session: Session, notice: Notice, subjects: list[tuple[str, uuid.UUID]]) -> None:
+    session.query(NoticeSubject).filter(NoticeSubject.notice_id == notice.id).delete()
+    for role, record_id in dict.fromkeys(subjects):
+        session.add(NoticeSubject(notice_id=notice.id, record_id=record_id, role=role))
+
+
+def log_transition(
+    session: Session,
+    notice: Notice,
+    action: str,
+    source: str | None,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    audience: str | None = None,
+) -> None:
+    """The transition's row, audit entry and event, in the caller's transaction."""
+    session.add(
+        NoticeTransition(
+            notice_id=notice.id,
+            action=action,
+            from_status=source,
+            to_status=notice.status,
+            version=notice.version,
+            actor=actor.name,
+            bureau=actor.bureau_code,
+            reason=reason,
+            details=details,
+        )
+    )
+    session.flush()
+    audit(
+        session,
+        AuditAction.NOTICE_TRANSITION,
+        actor=actor,
+        object_type=notice.kind,
+        object_id=notice.id,
+        before={"status": source} if source else None,
+        after={
+            "action": action,
+            "status": notice.status,
+            "reference": notice.reference,
+            "version": notice.version,
+            "reason": reason,
+            **({"details": details} if details else {}),
+        },
+    )
+    publish(
+        session,
+        f"{notice.kind}.{action}",
+        object_type=notice.kind,
+        object_id=notice.id,
+        owner=bureau_code(session, notice.owner_bureau_id),
+        audience=audience if audience is not None else "",
+        payload={
+            "reference": notice.reference,
+            "type": notice.type,
+            "status": notice.status,
+            "from": source,
+            "title": notice.title,
+        },
+    )
+
+
+def _check_public(notice_type: NoticeType, public: bool) -> None:
+    if public and notice_type not in PUBLIC_TYPES:
+        allowed = ", ".join(sorted(t.value for t in PUBLIC_TYPES))
+        raise InvalidInput("body.public_extract", f"only {allowed} notices have public extracts")
+
+
+def _requester(actor: Actor) -> Actor:
+    check_permission(actor, Permission.NOTICES_REQUEST)
+    if actor.is_secretariat:
+        raise Forbidden("notices and diffusions are requested by a National Central Bureau")
+    return actor
+
+
+def create_notice(session: Session, body: NoticeCreate, *, actor: Actor) -> Notice:
+    """A draft notice of the actor's bureau."""
+    _requester(actor)
+    _check_public(body.type, body.public_extract)
+    data, subjects = prepare_data(session, body.type, body.data, actor)
+    title, search_text = _describe(body.type, data)
+    notice = Notice(
+        kind="notice",
+        reference=next_reference(session, "notice", utcnow().year),
+        type=body.type.value,
+        status=Status.DRAFT.value,
+        data=dump(data),
+        title=title,
+        search_text=search_text,
+        public_extract=body.public_extract,
+        flags=compliance_flags(body.type, data, actor.country),
+        owner_bureau_id=actor.bureau_id,
+        created_by=actor.name,
+        updated_by=actor.name,
+    )
+    notice.set_visibility(exposure(notice))
+    session.add(notice)
+    session.flush()
+    set_subjects(session, notice, subjects)
+    log_transition(session, notice, "create", None, actor)
+    return notice
+
+
+def send_diffusion(session: Session, body: DiffusionCreate, *, actor: Actor) -> Notice:
+    """A diffusion, sent at once: the recipients see it now; the secretariat checks it."""
+    _requester(actor)
+    data, subjects = prepare_data(session, body.type, body.data, actor)
+    if body.recipients != ["*"]:
+        for code in body.recipients:
+            bureau_by_code(session, code, field="body.recipients")
+    recipients = "*" if body.recipients == ["*"] else "," + ",".join(body.recipients) + ","
+    title, search_text = _describe(body.type, data)
+    notice = Notice(
+        kind="diffusion",
+        reference=next_reference(session, "diffusion", utcnow().year),
+        type=body.type.value,
+        status=Status.SENT.value,
+        data=dump(data),
+        title=title,
+        search_text=search_text,
+        recipients=recipients,
+        flags=compliance_flags(body.type, data, actor.country),
+        owner_bureau_id=actor.bureau_id,
+        created_by=actor.name,
+        updated_by=actor.name,
+    )
+    notice.set_visibility(exposure(notice))
+    session.add(notice)
+    session.flush()
+    set_subjects(session, notice, subjects)
+    log_transition(session, notice, "send", None, actor, audience=recipients)
+    return notice
+
+
+def update_notice(session: Session, ident: str, body: NoticeUpdate, *, actor: Actor) -> Notice:
+    """Edit a draft, or a request returned for correction."""
+    _requester(actor)
+    notice = load_notice(session, "notice", ident, actor, Action.UPDATE)
+    if notice.owner_bureau_id != actor.bureau_id:
+        raise NotFound(f"no notice {ident}")
+    if notice.status not in _EDITABLE:
+        raise Conflict(
+            f"notice {notice.reference} is {notice.status}: only a draft or a returned request "
+            "is edited (a published notice is revised)"
+        )
+    notice_type = NoticeType(notice.type)
+    public = notice.public_extract if body.public_extract is None else body.public_extract
+    _check_public(notice_type, public)
+    before = {"data": notice.data, "public_extract": notice.public_extract}
+    if body.data is not None:
+        data, subjects = prepare_data(session, notice_type, body.data, actor)
+        notice.data = dump(data)
+        notice.title, notice.search_text = _describe(notice_type, data)
+        notice.flags = carry_resolutions(
+            notice.flags, compliance_flags(notice_type, data, actor.country)
+        )
+        set_subjects(session, notice, subjects)
+    notice.public_extract = public
+    notice.updated_at, notice.updated_by = utcnow(), actor.name
+    session.flush()
+    audit(
+        session,
+        AuditAction.NOTICE_UPDATE,
+        actor=actor,
+        object_type="notice",
+        object_id=notice.id,
+        before=before,
+        after={"data": notice.data, "public_extract": notice.public_extract},
+    )
+    return notice
+
+
+def carry_resolutions(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """New flags, keeping the resolution of any flag raised again by the same words."""
+    resolved = {(f["id"], f["excerpt"]): f.get("resolution") for f in old if f.get("resolution")}
+    for flag in new:
+        if (flag["id"], flag["excerpt"]) in resolved:
+            flag["resolution"] = resolved[(flag["id"], flag["excerpt"])]
+    return new
