@@ -104,6 +104,9 @@ def test_shapes_match_the_recorded_sample(
     detail = client.get(f"/notices/v1/red/{_id(published['red'])}").json()
     _same_shape(_shape(SAMPLE["detail"]), _shape(detail))
     assert detail["entity_id"] == published["red"]["reference"]
+    reference = published["red"]["reference"]  # also as written in JSON, slash and all
+    for path in (reference, reference.replace("/", "%2F")):
+        assert client.get(f"/notices/v1/red/{path}").json() == detail
     assert (detail["forename"], detail["name"]) == ("JEAN-PIERRE", "DUPONT")
     assert detail["date_of_birth"] == "1971/03/09" and detail["sex_id"] == "M"
     assert detail["arrest_warrants"] == [

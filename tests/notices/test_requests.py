@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -280,3 +281,15 @@ def test_references_are_sequential_and_found_in_urls(
     for ident in (second.replace("/", "-"),):
         found = client.get(f"/api/v1/notices/{ident}", headers=auth(people["officer"]))
         assert found.status_code == 200 and found.json()["reference"] == second
+
+
+def test_a_warrant_cannot_be_dated_in_the_future(
+    flow: Flow, valid: dict[str, dict[str, Any]]
+) -> None:
+    data = copy.deepcopy(valid["red"])
+    data["warrant"]["date"] = str(date.today() + timedelta(days=1))
+    response = flow.create("red", data)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.data.warrant.date"
+    data["warrant"]["date"] = str(date.today())
+    assert flow.create("red", data).status_code == 201

@@ -190,6 +190,14 @@ def _one(session: Session, path: str, notice_id: str) -> NoticeExtract:
     return extract
 
 
+@router.get("/{path}/{year:int}/{number:int}", name="public_notice_by_slash")
+def get_notice_by_slash(
+    request: Request, session: DbSession, path: str, year: int, number: int
+) -> dict[str, Any]:
+    """The same notice addressed as ``2026/00123`` (or ``2026%2F00123``)."""
+    return get_notice(request, session, path, f"{year}-{number:05d}")
+
+
 @router.get("/{path}/{notice_id}", name="public_notice")
 def get_notice(request: Request, session: DbSession, path: str, notice_id: str) -> dict[str, Any]:
     if path not in ("red", "yellow", "un"):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any
 
 from interlink.core.errors import InvalidInput
@@ -90,6 +91,8 @@ def check_criteria(notice_type: NoticeType, data: _Request, prefix: str = "body.
 
 
 def _check_red(data: RedData, prefix: str) -> None:
+    if data.warrant.date > date.today().isoformat():
+        raise InvalidInput(f"{prefix}.warrant.date", "a warrant or decision cannot be dated later")
     for position, charge in enumerate(data.charges):
         if charge.category in _EXCLUDED and not charge.linked_to_serious_crime:
             raise InvalidInput(
