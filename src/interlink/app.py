@@ -19,6 +19,8 @@ from interlink.core.context import configure_logging, new_request_id, request_id
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.deps import DbSession
 from interlink.core.errors import install_error_handlers, problem
+from interlink.core.types import utcnow
+from interlink.hits.router import router as hits_router
 from interlink.interop.public_notices import router as public_notices_router
 from interlink.members.router import router as members_router
 from interlink.notices.router import router as notices_router
@@ -58,6 +60,7 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.screening_index = ScreeningIndex()
+    app.state.clock = utcnow
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -101,5 +104,6 @@ def create_app(
     app.include_router(record_extras_router)
     app.include_router(screening_router)
     app.include_router(notices_router)
+    app.include_router(hits_router)
     app.include_router(public_notices_router)
     return app

@@ -8,6 +8,7 @@ __all__ = ["load_all"]
 def load_all() -> None:
     import interlink.audit.models
     import interlink.core.events
+    import interlink.hits.models
     import interlink.members.models
     import interlink.notices.models
     import interlink.records.models  # noqa: F401

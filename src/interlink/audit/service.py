@@ -53,6 +53,7 @@ class AuditAction(StrEnum):
     NOTICE_TRANSITION = "notice.transition"
     NOTICE_UPDATE = "notice.update"
     NOTICE_READ = "notice.read"
+    HIT = "hit"
 
 
 def _canonical(value: Any) -> str:

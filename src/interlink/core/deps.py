@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from interlink.core.config import Settings
+from interlink.core.types import utcnow
 
-__all__ = ["DbSession", "SettingsDep", "get_session", "get_settings"]
+__all__ = ["DbSession", "Now", "SettingsDep", "get_session", "get_settings", "now"]
 
 
 def get_settings(request: Request) -> Settings:
@@ -29,3 +31,13 @@ def get_session(request: Request) -> Iterator[Session]:
 
 DbSession = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def now(request: Request) -> datetime:
+    """The current time by the app's clock (``app.state.clock``; tests set their own, so
+    deadlines are tested without waiting)."""
+    clock: Callable[[], datetime] = getattr(request.app.state, "clock", utcnow)
+    return clock()
+
+
+Now = Annotated[datetime, Depends(now)]

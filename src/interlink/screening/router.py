@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
-from interlink.core.deps import DbSession
+from interlink.core.deps import DbSession, Now
 from interlink.core.errors import AppError, InvalidInput
 from interlink.members.deps import requires
 from interlink.screening import service
@@ -38,8 +38,9 @@ def screen(
     actor: Screener,
     body: ScreenRequest,
     index: Annotated[ScreeningIndex, Depends(screening_index)],
+    now: Now,
 ) -> dict[str, Any]:
-    result = service.screen(session, body, actor=actor, index=index)
+    result = service.screen(session, body, actor=actor, index=index, now=now)
     session.commit()
     return result
 

@@ -9,6 +9,7 @@ every screening is audited with what was asked and what was found.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -22,6 +23,8 @@ from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.db import reading
 from interlink.core.errors import InvalidInput
+from interlink.core.types import utcnow
+from interlink.hits.service import record_hits
 from interlink.matching.identifiers import (
     compact_identifier,
     compare_identifiers,
@@ -275,15 +278,17 @@ def screen(
     index: ScreeningIndex,
     audited: bool = True,
     snapshot: Snapshot | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Screen one query; returns ``{"hit", "matches"}`` with matches best first.
 
-    Audited here unless ``audited`` is False: batch screening audits per chunk instead,
-    and screens against a ``snapshot`` of what the actor may screen.
+    Audited here, and a hit recorded for every hit on another bureau's record, unless
+    ``audited`` is False: batch screening audits per chunk instead, and screens against
+    a ``snapshot`` of what the actor may screen.
     """
     check_permission(actor, Permission.SCREENING_RUN)
-    with reading(session):  # the screening reads; only its audit entry writes
-        result = _screen(session, request, actor, index, snapshot)
+    with reading(session):  # the screening reads; only its audit entry (and hits) write
+        result, ranked = _screen(session, request, actor, index, snapshot)
     if audited:
         audit(
             session,
@@ -299,6 +304,9 @@ def screen(
                 ],
             },
         )
+        query = request.model_dump(mode="json", exclude_none=True)
+        found = [(m["record"], m["score"], m["explanation"]) for m in ranked]
+        record_hits(session, actor, query, found, now=now or utcnow())
     return result
 
 
@@ -308,7 +316,7 @@ def _screen(
     actor: Actor,
     index: ScreeningIndex,
     snapshot: Snapshot | None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[Match]]:
     kind = request.kind()
     if kind in ("person", "document", "mrz"):  # the kinds that consult the index
         index.refresh(session)
@@ -344,4 +352,5 @@ def _screen(
             best[record.id] = match
     ranked = sorted(best.values(), key=lambda m: -m["score"])[:MAX_MATCHES]
     matches = [_shown(session, m, actor) for m in ranked]
-    return {"hit": any(m["score"] >= HIT_THRESHOLD for m in matches), "matches": matches}
+    hit = any(m["score"] >= HIT_THRESHOLD for m in matches)
+    return {"hit": hit, "matches": matches}, ranked

@@ -1,0 +1,98 @@
+"""HTTP routes of hits: ``/api/v1/hits`` (lists, statistics, one hit), its confirmation
+(asked by the screening bureau, answered by the owner) and its outcome."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from interlink.access import Actor, Permission
+from interlink.core.deps import DbSession, Now
+from interlink.hits import reads, service
+from interlink.hits.schemas import AnswerBody, ConfirmationRequest, OutcomeBody
+from interlink.members.deps import requires
+from interlink.members.service import bureau_codes
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/hits", tags=["hits"])
+
+Reader = Annotated[Actor, Depends(requires(Permission.RECORDS_READ))]
+Answerer = Annotated[Actor, Depends(requires(Permission.HITS_ANSWER))]
+
+
+@router.get("")
+def list_hits(
+    session: DbSession,
+    actor: Reader,
+    now: Now,
+    status: Annotated[str | None, Query(max_length=24)] = None,
+    owner: Annotated[str | None, Query(description="owner bureau (country code)")] = None,
+    screened_by: Annotated[str | None, Query(description="screening bureau")] = None,
+    overdue: bool | None = None,
+    due_before: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    hits, total = reads.list_hits(
+        session,
+        actor=actor,
+        now=now,
+        status=status,
+        owner=owner,
+        screened_by=screened_by,
+        overdue=overdue,
+        due_before=due_before,
+        limit=limit,
+        offset=offset,
+    )
+    codes = bureau_codes(session)
+    items = [reads.hit_view(session, hit, codes, now) for hit in hits]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/stats")
+def stats(session: DbSession, actor: Reader, now: Now) -> dict[str, Any]:
+    return reads.hit_stats(session, actor=actor, now=now, codes=bureau_codes(session))
+
+
+@router.get("/{hit_id}")
+def get_hit(session: DbSession, actor: Reader, now: Now, hit_id: uuid.UUID) -> dict[str, Any]:
+    hit = reads.get_hit(session, hit_id, actor=actor)
+    return reads.hit_view(session, hit, bureau_codes(session), now)
+
+
+@router.post("/{hit_id}/confirmation")
+def request_confirmation(
+    session: DbSession, actor: Answerer, now: Now, hit_id: uuid.UUID, body: ConfirmationRequest
+) -> dict[str, Any]:
+    hit = service.request_confirmation(
+        session, hit_id, body.priority, body.note, actor=actor, now=now
+    )
+    session.commit()
+    return reads.hit_view(session, hit, bureau_codes(session), now)
+
+
+@router.put("/{hit_id}/confirmation")
+def answer_confirmation(
+    session: DbSession, actor: Answerer, now: Now, hit_id: uuid.UUID, body: AnswerBody
+) -> dict[str, Any]:
+    hit = service.answer_confirmation(
+        session, hit_id, body.answer, body.details, actor=actor, now=now
+    )
+    session.commit()
+    return reads.hit_view(session, hit, bureau_codes(session), now)
+
+
+@router.post("/{hit_id}/outcome")
+def record_outcome(
+    session: DbSession, actor: Answerer, now: Now, hit_id: uuid.UUID, body: OutcomeBody
+) -> dict[str, Any]:
+    hit, offered = service.record_outcome(
+        session, hit_id, body.outcome, body.details, actor=actor, now=now
+    )
+    session.commit()
+    return {**reads.hit_view(session, hit, bureau_codes(session), now), "follow_ups": offered}

@@ -1,0 +1,36 @@
+"""API bodies of hits."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["AnswerBody", "ConfirmationRequest", "OutcomeBody"]
+
+
+class ConfirmationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    priority: Literal["urgent", "routine"] = Field(
+        description="urgent: answer due within 10 minutes; routine: within 60"
+    )
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class AnswerBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Literal["confirmed", "not_same", "more_information"]
+    details: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="confirmed: instructions (arrest, seize, inform); more_information: what",
+    )
+
+
+class OutcomeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["located", "arrested", "detained", "seized", "returned", "no_action"]
+    details: str | None = Field(default=None, max_length=4000)
