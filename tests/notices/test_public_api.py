@@ -187,3 +187,34 @@ def test_yellow_and_un_collections(client: TestClient, published: dict[str, Any]
     assert client.get("/notices/v1/un").json()["total"] == 2
     entity = client.get(f"/notices/v1/un/{_id(published['entity'])}").json()
     assert entity["name"] == "EXAMPLE TRADING LLC" and entity["un_reference"] == "QDi.999"
+
+
+def test_un_notices_answer_at_the_persons_and_entities_paths(
+    client: TestClient, published: dict[str, Any]
+) -> None:
+    person = _id(published["un"])
+    listed = client.get("/notices/v1/un/persons").json()["_embedded"]["notices"][0]
+    assert listed["_links"]["self"]["href"].endswith(f"/notices/v1/un/persons/{person}")
+    detail = client.get(f"/notices/v1/un/persons/{person}")
+    assert detail.status_code == 200 and detail.json()["entity_id"] == published["un"]["reference"]
+    assert client.get(f"/notices/v1/un/persons/{person}/images").status_code == 200
+    assert client.get(f"/notices/v1/un/entities/{person}").status_code == 404
+    entity = _id(published["entity"])
+    assert client.get(f"/notices/v1/un/entities/{entity}").json()["name"] == "EXAMPLE TRADING LLC"
+
+
+def test_a_deleted_subject_takes_the_extract_down(
+    client: TestClient, published: dict[str, Any], records: dict[str, str],
+    people: dict[str, User], auth: Auth,
+) -> None:  # fmt: skip
+    path = f"/notices/v1/red/{_id(published['red'])}"
+    picture = client.get(path).json()["_links"]["thumbnail"]["href"]
+    record = f"/api/v1/records/persons/{records['persons']}"
+    deleted = client.delete(
+        record, params={"reason": "CCF decision"}, headers=auth(people["officer"])
+    )
+    assert deleted.status_code == 204
+    assert client.get(path).status_code == 404
+    assert client.get(picture).status_code == 404
+    listed = client.get("/notices/v1/red").json()["_embedded"]["notices"]
+    assert published["red"]["reference"] not in {n["entity_id"] for n in listed}

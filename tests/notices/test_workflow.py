@@ -223,7 +223,7 @@ def test_every_transition_is_audited_and_announced(
     assert [event.topic for event in events] == [
         "notice.create", "notice.submit", "notice.approve", "notice.publish"
     ]  # fmt: skip
-    assert events[-1].audience == "*" and events[0].audience == ""
+    assert events[-1].audience == "*" and events[0].audience == ",SEC,"
     assert events[-1].owner == "FR" and events[-1].payload["status"] == "published"
 
 

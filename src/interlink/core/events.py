@@ -3,9 +3,9 @@
 A service calls ``publish()`` beside its audit entry; the event row commits (or rolls
 back) with the change, so no event announces a change that did not happen and no change
 goes unannounced. Readers take events in order from ``events_after()`` (the live
-delivery to bureaus, the change feed); ``audience`` says who may be told: ``*`` for
-every member, a packed list of country codes (``,FR,DE,``), or ``SEC`` for the General
-Secretariat only.
+delivery to bureaus, the change feed). The ``owner`` bureau is always told; ``audience``
+says who else: ``*`` for every member, or packed codes (``,DE,SEC,CCC,``): bureaus by
+country code, ``SEC`` the General Secretariat, ``CCC`` its command centre.
 """
 
 from __future__ import annotations

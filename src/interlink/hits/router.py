@@ -35,7 +35,7 @@ def list_hits(
     overdue: bool | None = None,
     due_before: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
     hits, total = reads.list_hits(
         session,

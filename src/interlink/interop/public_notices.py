@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from interlink.access import Action, visible_clause
 from interlink.core.deps import DbSession
 from interlink.core.errors import NotFound
-from interlink.notices.models import Notice, NoticeExtract
+from interlink.notices.models import Notice, NoticeExtract, NoticeSubject
 from interlink.records.kinds import fold
-from interlink.records.models import RecordFile
+from interlink.records.models import Record, RecordFile
 
 __all__ = ["router"]
 
@@ -38,12 +38,20 @@ _COLLECTIONS = {
 
 
 def _public(collections: tuple[str, ...]) -> Select[tuple[NoticeExtract]]:
+    # A subject record deleted since publication (a CCF decision, say) takes the
+    # extract down with it at once.
+    deleted_subject = (
+        select(NoticeSubject.notice_id)
+        .join(Record, Record.id == NoticeSubject.record_id)
+        .where(NoticeSubject.notice_id == Notice.id, Record.deleted_at.is_not(None))
+    )
     return (
         select(NoticeExtract)
         .join(Notice, Notice.id == NoticeExtract.notice_id)
         .where(
             NoticeExtract.collection.in_(collections),
             visible_clause(Notice, None, Action.READ),
+            ~deleted_subject.exists(),
         )
     )
 
@@ -64,7 +72,9 @@ def _links(base: str, path: str, extract: NoticeExtract) -> dict[str, Any]:
 
 
 def _path_of(extract: NoticeExtract) -> str:
-    return "un" if extract.collection.startswith("un") else extract.collection
+    return {"un-persons": "un/persons", "un-entities": "un/entities"}.get(
+        extract.collection, extract.collection
+    )
 
 
 def _summary(base: str, extract: NoticeExtract) -> dict[str, Any]:
@@ -86,9 +96,11 @@ def _list(
 ) -> dict[str, Any]:
     query = _public(_COLLECTIONS[path])
     if filters.get("forename"):
-        query = query.where(NoticeExtract.forename.contains(fold(filters["forename"])))
+        query = query.where(
+            NoticeExtract.forename.contains(fold(filters["forename"]), autoescape=True)
+        )
     if filters.get("name"):
-        query = query.where(NoticeExtract.name.contains(fold(filters["name"])))
+        query = query.where(NoticeExtract.name.contains(fold(filters["name"]), autoescape=True))
     if filters.get("nationality"):
         query = query.where(NoticeExtract.nationalities.contains(f",{filters['nationality']},"))
     if filters.get("arrestWarrantCountryId"):
@@ -98,7 +110,7 @@ def _list(
         query = query.where(NoticeExtract.sex_id == filters["sexId"])
     if filters.get("freeText"):
         for word in fold(filters["freeText"]).split():
-            query = query.where(NoticeExtract.free_text.contains(word))
+            query = query.where(NoticeExtract.free_text.contains(word, autoescape=True))
     birth = (
         NoticeExtract.birth_year * 10000
         + func.coalesce(NoticeExtract.birth_month, 1) * 100
@@ -153,7 +165,7 @@ def _register_list(path: str, warrants: bool) -> None:
             str | None, Query(pattern="^[A-Z]{2}$", include_in_schema=warrants)
         ] = None,
         freeText: Annotated[str | None, Query(max_length=200)] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=10**6)] = 1,
         resultPerPage: Annotated[int, Query(ge=1, le=160)] = 20,
     ) -> dict[str, Any]:
         filters = {
@@ -181,27 +193,15 @@ _register_list("un/entities", False)
 
 def _one(session: Session, path: str, notice_id: str) -> NoticeExtract:
     entity_id = notice_id.replace("-", "/", 1) if "/" not in notice_id else notice_id
-    collections = _COLLECTIONS["un" if path.startswith("un") else path]
     extract = session.scalars(
-        _public(collections).where(NoticeExtract.entity_id == entity_id)
+        _public(_COLLECTIONS[path]).where(NoticeExtract.entity_id == entity_id)
     ).first()
     if extract is None:
         raise NotFound(f"no {path} notice {notice_id}")
     return extract
 
 
-@router.get("/{path}/{year:int}/{number:int}", name="public_notice_by_slash")
-def get_notice_by_slash(
-    request: Request, session: DbSession, path: str, year: int, number: int
-) -> dict[str, Any]:
-    """The same notice addressed as ``2026/00123`` (or ``2026%2F00123``)."""
-    return get_notice(request, session, path, f"{year}-{number:05d}")
-
-
-@router.get("/{path}/{notice_id}", name="public_notice")
-def get_notice(request: Request, session: DbSession, path: str, notice_id: str) -> dict[str, Any]:
-    if path not in ("red", "yellow", "un"):
-        raise NotFound(f"no notice collection {path!r}: red, yellow or un")
+def _detail(request: Request, session: Session, path: str, notice_id: str) -> dict[str, Any]:
     extract = _one(session, path, notice_id)
     base = str(request.base_url).rstrip("/")
     return {
@@ -211,10 +211,7 @@ def get_notice(request: Request, session: DbSession, path: str, notice_id: str) 
     }
 
 
-@router.get("/{path}/{notice_id}/images", name="public_notice_images")
-def get_images(request: Request, session: DbSession, path: str, notice_id: str) -> dict[str, Any]:
-    if path not in ("red", "yellow", "un"):
-        raise NotFound(f"no notice collection {path!r}: red, yellow or un")
+def _images(request: Request, session: Session, path: str, notice_id: str) -> dict[str, Any]:
     extract = _one(session, path, notice_id)
     base = str(request.base_url).rstrip("/")
     links = _links(base, _path_of(extract), extract)
@@ -234,14 +231,42 @@ def get_images(request: Request, session: DbSession, path: str, notice_id: str) 
     }
 
 
-@router.get("/{path}/{notice_id}/images/{picture_id}", name="public_notice_picture")
-def get_picture(session: DbSession, path: str, notice_id: str, picture_id: str) -> Response:
-    if path not in ("red", "yellow", "un"):
-        raise NotFound(f"no notice collection {path!r}: red, yellow or un")
+def _picture(session: Session, path: str, notice_id: str, picture_id: str) -> Response:
     extract = _one(session, path, notice_id)
-    if picture_id not in extract.images:
-        raise NotFound(f"no picture {picture_id} on notice {notice_id}")
-    picture = session.get(RecordFile, uuid.UUID(picture_id))
+    picture = None
+    if picture_id in extract.images:
+        picture = session.get(RecordFile, uuid.UUID(picture_id))
     if picture is None:
         raise NotFound(f"no picture {picture_id} on notice {notice_id}")
     return Response(picture.content, media_type=picture.content_type)
+
+
+def _register_detail(path: str) -> None:
+    """A notice, its images and each picture, as ``2026-00123`` (and ``2026/00123``)."""
+    name = path.replace("/", "_")
+
+    def detail(request: Request, session: DbSession, notice_id: str) -> dict[str, Any]:
+        return _detail(request, session, path, notice_id)
+
+    def by_slash(request: Request, session: DbSession, year: int, number: int) -> dict[str, Any]:
+        return _detail(request, session, path, f"{year}-{number:05d}")
+
+    def images(request: Request, session: DbSession, notice_id: str) -> dict[str, Any]:
+        return _images(request, session, path, notice_id)
+
+    def picture(session: DbSession, notice_id: str, picture_id: str) -> Response:
+        return _picture(session, path, notice_id, picture_id)
+
+    router.add_api_route(f"/{path}/{{year:int}}/{{number:int}}", by_slash, name=f"{name}_slash")
+    router.add_api_route(f"/{path}/{{notice_id}}", detail, name=f"{name}_notice")
+    router.add_api_route(f"/{path}/{{notice_id}}/images", images, name=f"{name}_images")
+    router.add_api_route(
+        f"/{path}/{{notice_id}}/images/{{picture_id}}",
+        picture,
+        name=f"{name}_picture",
+        response_class=Response,
+    )
+
+
+for _path in ("un/persons", "un/entities", "red", "yellow", "un"):
+    _register_detail(_path)

@@ -77,7 +77,7 @@ def list_users(
     session: DbSession,
     actor: ManageUsers,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, object]:
     users, total = service.list_users(session, actor=actor, limit=limit, offset=offset)
     items = [service.user_view(user) for user in users]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from interlink.access import Action, Actor, Permission, check_permission, restrict
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
-from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.errors import Forbidden, InvalidInput, NotFound
 from interlink.members.service import bureau_by_code
 from interlink.notices.models import Notice, NoticeSubject, NoticeTransition, NoticeVersion
 from interlink.notices.schemas import NoticeFilters
@@ -116,7 +116,16 @@ def list_notices(
     return notices, total
 
 
-def notice_view(session: Session, notice: Notice, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
+def _inside(notice: Notice, actor: Actor | None) -> bool:
+    """The requesting bureau and the secretariat see a request's workings (flags,
+    pending revisions, reasons); other members see what is published."""
+    return actor is not None and (actor.is_secretariat or actor.bureau_id == notice.owner_bureau_id)
+
+
+def notice_view(
+    session: Session, notice: Notice, codes: dict[uuid.UUID, str], actor: Actor | None
+) -> dict[str, Any]:
+    inside = _inside(notice, actor)
     subjects = session.scalars(
         select(NoticeSubject).where(NoticeSubject.notice_id == notice.id)
     ).all()
@@ -135,8 +144,8 @@ def notice_view(session: Session, notice: Notice, codes: dict[uuid.UUID, str]) -
         "data": notice.data,
         "public_extract": notice.public_extract,
         "recipients": recipients,
-        "flags": notice.flags,
-        "pending": notice.pending,
+        "flags": notice.flags if inside else [],
+        "pending": notice.pending if inside else None,
         "subjects": [{"record_id": s.record_id, "role": s.role} for s in subjects],
         "created_at": notice.created_at,
         "created_by": notice.created_by,
@@ -150,8 +159,11 @@ def notice_view(session: Session, notice: Notice, codes: dict[uuid.UUID, str]) -
 
 
 def notice_history(session: Session, kind: str, ident: str, *, actor: Actor) -> dict[str, Any]:
-    """Every transition (oldest first) and every earlier published version."""
+    """Every transition (oldest first) and every earlier published version: for the
+    requesting bureau and the secretariat (reasons and discarded revisions are theirs)."""
     notice = get_notice(session, kind, ident, actor=actor)
+    if not _inside(notice, actor):
+        raise Forbidden(f"the history of {notice.reference} is its bureau's and the secretariat's")
     transitions = session.scalars(
         select(NoticeTransition)
         .where(NoticeTransition.notice_id == notice.id)

@@ -38,8 +38,8 @@ Requester = Annotated[Actor, Depends(requires(Permission.NOTICES_REQUEST))]
 Ident = Annotated[str, Path(description="id, or reference (2026-00123)", max_length=40)]
 
 
-def _view(session: DbSession, notice: Any) -> dict[str, Any]:
-    return reads.notice_view(session, notice, bureau_codes(session))
+def _view(session: DbSession, notice: Any, actor: Actor) -> dict[str, Any]:
+    return reads.notice_view(session, notice, bureau_codes(session), actor)
 
 
 def _list(
@@ -60,7 +60,7 @@ def _list(
     )
     notices, total = reads.list_notices(session, filters, actor=actor, limit=limit, offset=offset)
     session.commit()
-    items = [_view(session, notice) for notice in notices]
+    items = [_view(session, notice, actor) for notice in notices]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -78,7 +78,7 @@ def _register(kind: str, plural: str) -> None:
         until: Annotated[date | None, Query(description="requested on or before")] = None,
         q: Annotated[str | None, Query(max_length=200, description="words or reference")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     ) -> dict[str, Any]:
         return _list(session, actor, kind, type, status, country, since, until, q, limit, offset)
 
@@ -86,7 +86,7 @@ def _register(kind: str, plural: str) -> None:
     def get(session: DbSession, actor: Reader, ident: Ident) -> dict[str, Any]:
         notice = reads.get_notice(session, kind, ident, actor=actor)
         session.commit()
-        return _view(session, notice)
+        return _view(session, notice, actor)
 
     @router.get(f"/{plural}/{{ident}}/history", tags=tags, name=f"history_{kind}")
     def history(session: DbSession, actor: Reader, ident: Ident) -> dict[str, Any]:
@@ -112,7 +112,7 @@ def _register(kind: str, plural: str) -> None:
             session, kind, ident, action, body or TransitionBody(), actor=actor
         )
         session.commit()
-        return _view(session, notice)
+        return _view(session, notice, actor)
 
 
 @router.post(
@@ -125,7 +125,7 @@ def _register(kind: str, plural: str) -> None:
 def create_notice(session: DbSession, actor: Requester, body: NoticeCreate) -> dict[str, Any]:
     notice = service.create_notice(session, body, actor=actor)
     session.commit()
-    return _view(session, notice)
+    return _view(session, notice, actor)
 
 
 @router.patch("/notices/{ident}", response_model=NoticeRead, tags=["notices"])
@@ -134,7 +134,7 @@ def update_notice(
 ) -> dict[str, Any]:
     notice = service.update_notice(session, ident, body, actor=actor)
     session.commit()
-    return _view(session, notice)
+    return _view(session, notice, actor)
 
 
 @router.post(
@@ -147,7 +147,7 @@ def update_notice(
 def send_diffusion(session: DbSession, actor: Requester, body: DiffusionCreate) -> dict[str, Any]:
     notice = service.send_diffusion(session, body, actor=actor)
     session.commit()
-    return _view(session, notice)
+    return _view(session, notice, actor)
 
 
 _register("notice", "notices")

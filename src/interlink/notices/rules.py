@@ -17,8 +17,8 @@ wording that suggests an excluded matter.
 
 from __future__ import annotations
 
+import hashlib
 import re
-import unicodedata
 from datetime import date
 from typing import Any
 
@@ -32,6 +32,7 @@ from interlink.notices.types import (
     RedData,
     _Request,
 )
+from interlink.records.kinds import fold
 
 __all__ = [
     "MIN_PENALTY_MONTHS",
@@ -64,11 +65,6 @@ _SUSPECT = re.compile(
     r"|parking|traffic offen[cs]es?|speeding|tax returns?|customs declaration|visa overstay"
     r"|same-sex|homosexual\w*|abortion|dette|adultere|pension alimentaire)\b"
 )
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _identified(person: PersonSubject) -> bool:
@@ -163,10 +159,26 @@ def _texts(data: _Request) -> dict[str, str | None]:
         value = getattr(data, name, None)
         if isinstance(value, str):
             texts[name] = value
+    for name in ("description", "found_place", "missing_place"):
+        value = getattr(data, name, None)
+        if isinstance(value, str):
+            texts[name] = value
     charges: list[Charge] = getattr(data, "charges", None) or []
     for position, charge in enumerate(charges):
         texts[f"charges.{position}.offence"] = charge.offence
         texts[f"charges.{position}.law"] = charge.law
+    if isinstance(data, RedData):
+        texts["warrant.issuing_authority"] = data.warrant.issuing_authority
+        if data.penalty_exception is not None:
+            texts["penalty_exception.reason"] = data.penalty_exception.reason
+    for name in ("objects", "devices", "concealment_methods"):
+        for position, item in enumerate(getattr(data, name, None) or []):
+            texts[f"{name}.{position}"] = item
+    entity = getattr(data, "entity", None)
+    if entity is not None:
+        texts["entity.name"] = entity.name
+        for position, alias in enumerate(entity.aliases):
+            texts[f"entity.aliases.{position}"] = alias
     return texts
 
 
@@ -188,7 +200,7 @@ def compliance_flags(
     """Every indication a reviewer must address, each with a stable ``id``."""
     person = getattr(data, "person", None)
     status = person.status if isinstance(person, PersonSubject) else None
-    found = [
+    found: list[dict[str, Any]] = [
         flag.as_dict()
         for flag in neutrality_flags(
             _texts(data), requesting_country=requesting_country, subject_status=status
@@ -217,7 +229,7 @@ def compliance_flags(
                         "serious crime, which the bureau states: check it",
                     )
                 )
-            elif match := _SUSPECT.search(_fold(charge.offence)):
+            elif match := _SUSPECT.search(fold(charge.offence)):
                 found.append(
                     _flag(
                         "rules.excluded_offence_suspected",
@@ -227,6 +239,10 @@ def compliance_flags(
                         "matter, which the rules exclude",
                     )
                 )
+    texts = {**_texts(data), "subject.status": status}
     for flag in found:
         flag["id"] = f"{flag['code']}@{flag['field']}"
+        # A resolution holds for the text it was given on, not for the field's later text.
+        text = texts.get(flag["field"]) or flag["excerpt"]
+        flag["text"] = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
     return found

@@ -12,7 +12,9 @@ import uuid
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interlink.access import (
@@ -71,19 +73,20 @@ _EDITABLE = (Status.DRAFT, Status.RETURNED)
 
 def next_reference(session: Session, kind: str, year: int) -> str:
     """The next human reference of the series (``2026/00123``; diffusions ``D-2026/00045``).
-    The counter row is updated in the caller's transaction, so two requests never share
-    a number."""
+    One upsert in the caller's transaction: two requests never share a number, even the
+    first two of a year on PostgreSQL."""
     series = f"{kind}:{year}"
-    number = session.scalar(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.series == series)
-        .values(last=ReferenceCounter.last + 1)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ReferenceCounter)
+        .values(series=series, last=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.series], set_={"last": ReferenceCounter.last + 1}
+        )
         .returning(ReferenceCounter.last)
     )
-    if number is None:
-        session.add(ReferenceCounter(series=series, last=1))
-        session.flush()
-        number = 1
+    number = session.execute(statement).scalar_one()
     prefix = "D-" if kind == "diffusion" else ""
     return f"{prefix}{year}/{number:05d}"
 
@@ -106,12 +109,11 @@ def _person_from_record(person: PersonSubject, record: Record, has_photo: bool) 
     }
     if not (defaults["family_name"] or defaults["forename"]):
         defaults["family_name"] = data.get("full_name") or data.get("original_script_name")
-    if has_photo:
-        defaults["photo"] = True
     merged = {k: v for k, v in defaults.items() if v is not None}
     for key, value in given.items():
         if value not in (None, [], False) or key not in merged:
             merged[key] = value
+    merged["photo"] = has_photo  # an image attached to the record, not a claim
     return merged
 
 
@@ -133,6 +135,12 @@ def prepare_data(
         ).first()
         if record is None or record.deleted_at is not None:
             raise InvalidInput(f"body.data.{field}", f"no record {record_id} that you may read")
+        if record.owner_bureau_id != actor.bureau_id:
+            # A notice circulates its subject's data to every member (and a public extract
+            # to anyone): only the bureau that owns the data may request it.
+            raise InvalidInput(
+                f"body.data.{field}", "a notice is about records of the requesting bureau"
+            )
         if record.kind not in SUBJECT_KINDS[role]:
             kinds = " or ".join(SUBJECT_KINDS[role])
             raise InvalidInput(
@@ -247,7 +255,7 @@ def log_transition(
         object_type=notice.kind,
         object_id=notice.id,
         owner=bureau_code(session, notice.owner_bureau_id),
-        audience=audience if audience is not None else "",
+        audience=audience if audience is not None else ",SEC,",
         payload={
             "reference": notice.reference,
             "type": notice.type,
@@ -369,9 +377,9 @@ def update_notice(session: Session, ident: str, body: NoticeUpdate, *, actor: Ac
 
 
 def carry_resolutions(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """New flags, keeping the resolution of any flag raised again by the same words."""
-    resolved = {(f["id"], f["excerpt"]): f.get("resolution") for f in old if f.get("resolution")}
+    """New flags, keeping the resolution of any flag raised again on the same text."""
+    resolved = {(f["id"], f.get("text")): f["resolution"] for f in old if f.get("resolution")}
     for flag in new:
-        if (flag["id"], flag["excerpt"]) in resolved:
-            flag["resolution"] = resolved[(flag["id"], flag["excerpt"])]
+        if (flag["id"], flag["text"]) in resolved:
+            flag["resolution"] = resolved[(flag["id"], flag["text"])]
     return new

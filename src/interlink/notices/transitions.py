@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlink.access import Action, Actor, check_permission
+from interlink.access import Action, Actor, Permission, check_permission
 from interlink.core.errors import Conflict, Forbidden, InvalidInput
 from interlink.core.types import utcnow
 from interlink.notices.extracts import refresh_extract
-from interlink.notices.models import Notice, NoticeVersion
+from interlink.notices.models import Notice, NoticeTransition, NoticeVersion
 from interlink.notices.reads import load_notice
 from interlink.notices.rules import compliance_flags
 from interlink.notices.schemas import TransitionBody
@@ -55,6 +55,14 @@ def _legal(notice: Notice, action: str, actor: Actor) -> Transition:
         f"cannot {action} {notice.kind} {notice.reference}: it is {notice.status} "
         f"({action} is allowed from: {', '.join(sources_of(notice.kind, action))})"
     )
+
+
+def _submitted_by(session: Session, notice: Notice) -> str | None:
+    return session.scalars(
+        select(NoticeTransition.actor)
+        .where(NoticeTransition.notice_id == notice.id, NoticeTransition.action == "submit")
+        .order_by(NoticeTransition.id.desc())
+    ).first()
 
 
 def _flags_under_review(notice: Notice) -> list[dict[str, Any]]:
@@ -121,6 +129,8 @@ def _publish(session: Session, notice: Notice, now: datetime, actor: Actor) -> N
         )
         notice.data, notice.flags = notice.pending["data"], notice.pending["flags"]
         notice.title, notice.search_text = notice.pending["title"], notice.pending["search_text"]
+        if notice.pending.get("from") == Status.REVIEW_DUE:  # reviewed again: five more years
+            notice.review_due_at = now + REVIEW_PERIOD
         notice.version += 1
         notice.pending = None
     else:
@@ -136,6 +146,7 @@ def _revise(session: Session, notice: Notice, body: TransitionBody, actor: Actor
     title, search_text = _describe(notice_type, data)
     flags = carry_resolutions(notice.flags, compliance_flags(notice_type, data, actor.country))
     notice.pending = {
+        "from": notice.status,
         "data": dump_data(data),
         "flags": flags,
         "title": title,
@@ -159,7 +170,12 @@ def apply_transition(
         )
     if transition.needs_reason and not reason and action != "cancel":
         raise InvalidInput("body.reason", f"say why ({action})")
+    if body.resolutions and transition.permission is not Permission.NOTICES_REVIEW:
+        raise InvalidInput("body.resolutions", "flags are resolved by a secretariat reviewer")
+    if action == "approve" and _submitted_by(session, notice) == actor.name:
+        raise Forbidden("a request is approved by another member of the bureau than its author")
     source = notice.status
+    target = transition.target
     now = utcnow()
     details: dict[str, Any] = {}
     if action in ("publish", "clear"):
@@ -184,6 +200,7 @@ def apply_transition(
         _publish(session, notice, now, actor)
     elif action in ("return", "refuse") and source == Status.REVISED:
         details["discarded_revision"] = notice.pending["data"] if notice.pending else None
+        target = Status((notice.pending or {}).get("from", Status.PUBLISHED))
         notice.pending = None
     elif action == "revise":
         _revise(session, notice, body, actor)
@@ -193,7 +210,7 @@ def apply_transition(
         notice.cancelled_at, notice.cancel_reason = now, body.cancel_reason.value  # type: ignore[union-attr]
         notice.pending = None
         details["cancel_reason"] = notice.cancel_reason
-    notice.status = transition.target.value
+    notice.status = target.value
     notice.set_visibility(exposure(notice))
     notice.updated_at, notice.updated_by = now, actor.name
     session.flush()
@@ -212,12 +229,14 @@ def apply_transition(
 
 
 def _audience(notice: Notice) -> str:
-    """Who is told of the transition besides the owner and the secretariat."""
+    """Who is told of the transition besides the owner bureau: the secretariat (``SEC``)
+    while a request is on its way; every member (``*``) once a notice is or was in
+    force; a diffusion's recipients, whatever becomes of it (they have seen it)."""
     if notice.kind == "diffusion":
-        return notice.recipients or "" if notice.status in (Status.SENT, Status.CLEARED) else ""
+        return notice.recipients or ",SEC,"
     if notice.status in LIVE or (notice.status == Status.CANCELLED and notice.published_at):
         return "*"
-    return ""
+    return ",SEC,"
 
 
 def mark_reviews_due(

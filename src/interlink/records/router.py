@@ -77,7 +77,7 @@ def _register(kind: str) -> None:
         source_id: Annotated[str | None, Query(max_length=200)] = None,
         updated_since: datetime | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     ) -> dict[str, Any]:
         filters = service.ListFilters(
             q=q, owner=owner, key=key, source_id=source_id, updated_since=updated_since
