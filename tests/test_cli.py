@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
+from interlink.hits.models import Hit
 from interlink.members.models import SharingGroup, User
 from interlink.notices.models import Notice, NoticeExtract
 from interlink.records.kinds import KINDS
@@ -93,6 +94,12 @@ def test_demo_seed_only_is_idempotent(fresh_database_url: str) -> None:
     assert _count(fresh_database_url, statuses) == 9
     outcomes = select(func.count(func.distinct(Notice.status))).where(Notice.kind == "diffusion")
     assert _count(fresh_database_url, outcomes) == 3
+    # Hits: open, overdue and escalated confirmations, answers and outcomes.
+    for column, value in ((Hit.status, "open"), (Hit.status, "confirmation_requested"),
+                          (Hit.status, "confirmed"), (Hit.status, "closed")):  # fmt: skip
+        assert _count(fresh_database_url, select(func.count()).where(column == value)) > 0, value
+    escalated = select(func.count()).where(Hit.escalated_at.is_not(None))
+    assert _count(fresh_database_url, escalated) > 0
     for collection in ("red", "yellow", "un-persons"):
         extracts = select(func.count()).where(NoticeExtract.collection == collection)
         assert _count(fresh_database_url, extracts) > 0, collection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,6 +22,7 @@ from interlink.core.deps import DbSession
 from interlink.core.errors import install_error_handlers, problem
 from interlink.core.types import utcnow
 from interlink.hits.router import router as hits_router
+from interlink.hits.watcher import watch_deadlines
 from interlink.interop.public_notices import router as public_notices_router
 from interlink.members.router import router as members_router
 from interlink.notices.router import router as notices_router
@@ -46,8 +48,17 @@ def create_app(
         session_factory = make_session_factory(engine)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher = None
+        if settings.watch_seconds > 0:
+            watcher = asyncio.create_task(
+                watch_deadlines(
+                    app.state.session_factory, lambda: app.state.clock(), settings.watch_seconds
+                )
+            )
         yield
+        if watcher is not None:
+            watcher.cancel()
         if engine is not None:
             engine.dispose()
 

@@ -13,6 +13,7 @@ from interlink.access import Role
 from interlink.audit.service import verify_chain
 from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
+from interlink.hits.commands import hits_app
 from interlink.notices.commands import notices_app
 from interlink.records.commands import export_command, import_command
 from interlink.screening.commands import screen_command
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(notices_app, name="notices")
+app.add_typer(hits_app, name="hits")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("screen")(screen_command)

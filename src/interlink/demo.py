@@ -131,11 +131,18 @@ def _seed_notices(session: Session, _fake: Faker, summary: DemoSummary, progress
     summary.add("notices and diffusions", seed_notices(session, progress))
 
 
+def _seed_hits(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+    from interlink.hits.demo import seed_hits
+
+    summary.add("hits", seed_hits(session, progress))
+
+
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", _seed_users),
     ("sharing groups", _seed_groups),
     ("records", _seed_records),
     ("notices", _seed_notices),
+    ("hits", _seed_hits),
 ]
 
 

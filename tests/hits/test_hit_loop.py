@@ -233,3 +233,33 @@ def test_statistics(
     assert stats["time_to_confirm_seconds"]["median"] == 240.0
     assert stats["by_status"] == {"not_same": 1, "open": 1}
     assert client.get("/api/v1/hits/stats", headers=auth(people["it"])).json()["total"] == 0
+
+
+def test_a_hit_found_by_other_means_is_reported(
+    client: TestClient, clock: Clock, people: dict[str, User], auth: Auth,
+    record: dict[str, Any],
+) -> None:  # fmt: skip
+    body = {"record_id": record["id"], "query": QUERY, "note": "national copy of the list"}
+    reported = client.post("/api/v1/hits", json=body, headers=auth(people["de"]))
+    assert reported.status_code == 201, reported.text
+    assert reported.json()["owner"] == "FR" and reported.json()["score"] == 1.0
+    own = client.post("/api/v1/hits", json=body, headers=auth(people["fr"]))
+    assert own.status_code == 422 and own.json()["errors"][0]["field"] == "body.record_id"
+    ghost = {**body, "record_id": "00000000-0000-0000-0000-000000000009"}
+    assert client.post("/api/v1/hits", json=ghost, headers=auth(people["de"])).status_code == 422
+
+
+def test_the_servers_watch_escalates_and_commits(
+    client: TestClient, clock: Clock, people: dict[str, User], auth: Auth, record: Any,
+    session_factory: Any,
+) -> None:  # fmt: skip
+    from interlink.hits.watcher import escalate_once
+
+    hit = _hit(client, people, auth)
+    client.post(f"/api/v1/hits/{hit['id']}/confirmation", json={"priority": "urgent"},
+                headers=auth(people["de"]))  # fmt: skip
+    assert escalate_once(session_factory, clock) == 0
+    clock.advance(minutes=11)
+    assert escalate_once(session_factory, clock) == 1
+    seen = client.get(f"/api/v1/hits/{hit['id']}", headers=auth(people["operator"])).json()
+    assert seen["escalated_at"].startswith("2026-11-28T09:11") and seen["overdue"]

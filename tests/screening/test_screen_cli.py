@@ -14,6 +14,7 @@ from interlink.access import Visibility, VisibilityMode
 from interlink.audit.models import AuditEntry
 from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
+from interlink.hits.models import Hit
 from interlink.interop.base import ParsedItem
 from interlink.members.models import User
 from interlink.records.importer import import_items
@@ -136,6 +137,12 @@ def test_batch_screening_writes_a_row_per_match(fresh_database_url: str, tmp_pat
             and entry.after["screened"] == 5
             and len(entry.after["matches"]) >= 2
         )
+        # Every hit on the Swedish records is a hit for Sweden to confirm.
+        hits = session.scalars(select(Hit).order_by(Hit.score)).all()
+        hit_rows = [row for row in rows if row["hit"] == "true"]
+        assert len(hits) == len(hit_rows) == 3
+        assert {str(hit.record_id) for hit in hits} == {row["record_id"] for row in hit_rows}
+        assert all(hit.screened_by == "de.gates" and hit.query for hit in hits)
     engine.dispose()
 
 

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     log_level: str = Field(default="INFO")
+    watch_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="How often the server escalates overdue confirmations (0: never)",
+    )
 
     def ensure_secure(self) -> Settings:
         """Refuse to serve with a missing or weak secret key (allowed in demo mode only)."""

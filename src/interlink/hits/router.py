@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now
 from interlink.hits import reads, service
-from interlink.hits.schemas import AnswerBody, ConfirmationRequest, OutcomeBody
+from interlink.hits.schemas import AnswerBody, ConfirmationRequest, HitReport, OutcomeBody
 from interlink.members.deps import requires
 from interlink.members.service import bureau_codes
 
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/v1/hits", tags=["hits"])
 
 Reader = Annotated[Actor, Depends(requires(Permission.RECORDS_READ))]
 Answerer = Annotated[Actor, Depends(requires(Permission.HITS_ANSWER))]
+Screener = Annotated[Actor, Depends(requires(Permission.SCREENING_RUN))]
 
 
 @router.get("")
@@ -52,6 +53,14 @@ def list_hits(
     codes = bureau_codes(session)
     items = [reads.hit_view(session, hit, codes, now) for hit in hits]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.post("", status_code=201)
+def report_hit(session: DbSession, actor: Screener, now: Now, body: HitReport) -> dict[str, Any]:
+    """Report a hit found by other means (a national copy of the data, say)."""
+    hit = service.report_hit(session, body.record_id, body.query, body.note, actor=actor, now=now)
+    session.commit()
+    return reads.hit_view(session, hit, bureau_codes(session), now)
 
 
 @router.get("/stats")

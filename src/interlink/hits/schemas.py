@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import uuid
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AnswerBody", "ConfirmationRequest", "OutcomeBody"]
+__all__ = ["AnswerBody", "ConfirmationRequest", "HitReport", "OutcomeBody"]
 
 
 class ConfirmationRequest(BaseModel):
@@ -34,3 +35,11 @@ class OutcomeBody(BaseModel):
 
     outcome: Literal["located", "arrested", "detained", "seized", "returned", "no_action"]
     details: str | None = Field(default=None, max_length=4000)
+
+
+class HitReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record_id: uuid.UUID
+    query: dict[str, Any] = Field(description="what was checked (as a screening body)")
+    note: str | None = Field(default=None, max_length=4000)

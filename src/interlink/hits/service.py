@@ -29,12 +29,13 @@ from interlink.access import (
 )
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
-from interlink.core.errors import Conflict, Forbidden, InvalidInput
+from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.events import publish
 from interlink.hits.followups import follow_ups
 from interlink.hits.models import Hit, HitConfirmation
 from interlink.matching.score import HIT_THRESHOLD
 from interlink.members.service import bureau_code
+from interlink.records.models import Record
 
 __all__ = [
     "ANSWERS",
@@ -44,8 +45,10 @@ __all__ = [
     "escalate_overdue",
     "is_overdue",
     "load_hit",
+    "record_found_hits",
     "record_hits",
     "record_outcome",
+    "report_hit",
     "request_confirmation",
 ]
 
@@ -128,6 +131,50 @@ def record_hits(
         _event(session, hit, "hit.created", screening_bureau=actor.bureau_code)
         made.append(hit)
     return made
+
+
+def record_found_hits(
+    session: Session, actor: Actor, found: list[dict[str, Any]], now: datetime
+) -> list[Hit]:
+    """Hits from a batch screening's matches (``query``, ``record_id``, ``score``,
+    ``explanation`` each): the records are read once for the lot."""
+    ids = {uuid.UUID(str(item["record_id"])) for item in found}
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Record.id, Record.owner_bureau_id, Record.kind).where(Record.id.in_(ids))
+    ).all()
+    records = {row.id: row for row in rows}
+    made: list[Hit] = []
+    for item in found:
+        record = records.get(uuid.UUID(str(item["record_id"])))
+        if record is not None:
+            match = (record, float(item["score"]), item["explanation"])
+            made += record_hits(session, actor, item["query"], [match], now)
+    return made
+
+
+def report_hit(
+    session: Session,
+    record_id: uuid.UUID,
+    query: dict[str, Any],
+    note: str | None,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> Hit:
+    """A hit found by other means (a national system's own copy of the data, an
+    officer's check): on a record the actor may screen, of another bureau."""
+    check_permission(actor, Permission.SCREENING_RUN)
+    try:
+        record = require(session, Record, record_id, actor, Action.SCREEN)
+    except NotFound:
+        raise InvalidInput("body.record_id", f"no record {record_id} that you may screen") from None
+    if record.owner_bureau_id == actor.bureau_id or record.deleted_at is not None:
+        raise InvalidInput("body.record_id", "a hit is on a live record of another bureau")
+    explanation = {"reported": note or "reported by the screening bureau"}
+    (hit,) = record_hits(session, actor, query, [(record, 1.0, explanation)], now)
+    return hit
 
 
 def load_hit(session: Session, hit_id: uuid.UUID, actor: Actor, action: Action) -> Hit:
@@ -225,11 +272,13 @@ def escalate_overdue(session: Session, *, now: datetime) -> list[Hit]:
     """Escalate every confirmation request past its deadline to the command centre
     (once each); called by the server's watcher and by ``interlink hits escalate``."""
     overdue = session.scalars(
-        select(Hit).where(
+        select(Hit)
+        .where(
             Hit.status == "confirmation_requested",
             Hit.due_at < now,
             Hit.escalated_at.is_(None),
         )
+        .with_for_update(skip_locked=True)  # several server processes watch at once
     ).all()
     for hit in overdue:
         hit.escalated_at = hit.updated_at = now

@@ -41,6 +41,8 @@ class Chunk:
     skipped: list[str] = field(default_factory=list)
     screened: int = 0
     hits: int = 0
+    found: list[dict[str, Any]] = field(default_factory=list)
+    """Matches at the hit threshold, for the hits the parent records."""
 
 
 def _screen_chunk(
@@ -78,6 +80,15 @@ def _screen_chunk(
             chunk.matches.append(
                 {"line": line, "record_id": str(match["record_id"]), "score": match["score"]}
             )
+            if match["score"] >= HIT_THRESHOLD:
+                chunk.found.append(
+                    {
+                        "query": request.model_dump(mode="json", exclude_none=True),
+                        "record_id": str(match["record_id"]),
+                        "score": match["score"],
+                        "explanation": match["explanation"],
+                    }
+                )
         if not result["matches"]:
             chunk.report.append([row.get("id", ""), "false", "", "", "", "", ""])
     return chunk

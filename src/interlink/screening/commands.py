@@ -14,6 +14,8 @@ from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.db import reading
+from interlink.core.types import utcnow
+from interlink.hits.service import record_found_hits
 from interlink.members.auth import actor_for_user
 from interlink.members.models import User
 from interlink.screening.batch import screen_manifest
@@ -90,6 +92,7 @@ def screen_command(
                 counts["screened"] += chunk.screened
                 counts["hits"] += chunk.hits
                 counts["bad"] += len(chunk.skipped)
+                record_found_hits(session, actor, chunk.found, utcnow())
                 _audit(session, actor, manifest.name, counts, chunk.matches)
                 bar.update(task, advance=chunk.screened + len(chunk.skipped))
     console.print(
