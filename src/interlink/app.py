@@ -20,11 +20,14 @@ from interlink.core.context import configure_logging, new_request_id, request_id
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.deps import DbSession
 from interlink.core.errors import install_error_handlers, problem
+from interlink.core.events import Listener
 from interlink.core.types import utcnow
 from interlink.hits.router import router as hits_router
 from interlink.hits.watcher import watch_deadlines
 from interlink.interop.public_notices import router as public_notices_router
 from interlink.members.router import router as members_router
+from interlink.messaging.router import router as messaging_router
+from interlink.messaging.stream import router as stream_router
 from interlink.notices.router import router as notices_router
 from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
@@ -49,6 +52,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        listener = None
+        if settings.database_url.startswith(("postgresql", "postgres")):
+            listener = Listener(settings.database_url.replace("+psycopg", "", 1))
+            listener.start()
         watcher = None
         if settings.watch_seconds > 0:
             watcher = asyncio.create_task(
@@ -59,6 +66,8 @@ def create_app(
         yield
         if watcher is not None:
             watcher.cancel()
+        if listener is not None:
+            listener.stop()
         if engine is not None:
             engine.dispose()
 
@@ -116,5 +125,7 @@ def create_app(
     app.include_router(screening_router)
     app.include_router(notices_router)
     app.include_router(hits_router)
+    app.include_router(messaging_router)
+    app.include_router(stream_router)
     app.include_router(public_notices_router)
     return app

@@ -10,5 +10,6 @@ def load_all() -> None:
     import interlink.core.events
     import interlink.hits.models
     import interlink.members.models
+    import interlink.messaging.models
     import interlink.notices.models
     import interlink.records.models  # noqa: F401

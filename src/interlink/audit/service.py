@@ -54,6 +54,7 @@ class AuditAction(StrEnum):
     NOTICE_UPDATE = "notice.update"
     NOTICE_READ = "notice.read"
     HIT = "hit"
+    MESSAGE_SEND = "message.send"
 
 
 def _canonical(value: Any) -> str:

@@ -10,16 +10,24 @@ country code, ``SEC`` the General Secretariat, ``CCC`` its command centre.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, select
+import psycopg
+from sqlalchemy import JSON, BigInteger, Integer, String, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from interlink.core.db import Base
 from interlink.core.types import UTCDateTime, utcnow
 
-__all__ = ["Event", "events_after", "publish"]
+__all__ = ["CHANNEL", "Event", "Listener", "bell", "events_after", "publish"]
+
+log = logging.getLogger("interlink.events")
+CHANNEL = "interlink_events"
+"""The PostgreSQL channel on which a commit that published events wakes every process."""
 
 _Id = BigInteger().with_variant(Integer, "sqlite")
 
@@ -49,7 +57,7 @@ def publish(
     payload: dict[str, Any],
 ) -> Event:
     """Add an event to the caller's transaction (it is seen once that commits)."""
-    event = Event(
+    row = Event(
         topic=topic,
         object_type=object_type,
         object_id=str(object_id),
@@ -57,8 +65,12 @@ def publish(
         audience=audience,
         payload=payload,
     )
-    session.add(event)
-    return event
+    session.add(row)
+    session.info["events_published"] = True
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered to every listening process when (and only if) the transaction commits.
+        session.execute(text(f"NOTIFY {CHANNEL}"))
+    return row
 
 
 def events_after(session: Session, after: int = 0, limit: int = 500) -> list[Event]:
@@ -66,3 +78,89 @@ def events_after(session: Session, after: int = 0, limit: int = 500) -> list[Eve
     return list(
         session.scalars(select(Event).where(Event.id > after).order_by(Event.id).limit(limit))
     )
+
+
+class _Waiter:
+    """One stream's subscription to the bell: rung even between two of its waits."""
+
+    def __init__(self, owner: Bell) -> None:
+        self._owner = owner
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+
+    def ring(self) -> None:
+        self._loop.call_soon_threadsafe(self._event.set)
+
+    async def wait(self, timeout: float) -> bool:
+        """True when rung (since the last wait), False after ``timeout`` seconds."""
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except TimeoutError:
+            return False
+        self._event.clear()
+        return True
+
+    def close(self) -> None:
+        self._owner.discard(self)
+
+
+class Bell:
+    """Wakes this process's live streams when events were committed (rung after commit
+    here, and by ``Listener`` for commits in other processes on PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self._waiters: set[_Waiter] = set()
+        self._lock = threading.Lock()
+
+    def subscribe(self) -> _Waiter:
+        waiter = _Waiter(self)
+        with self._lock:
+            self._waiters.add(waiter)
+        return waiter
+
+    def discard(self, waiter: _Waiter) -> None:
+        with self._lock:
+            self._waiters.discard(waiter)
+
+    def ring(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for waiter in waiters:
+            waiter.ring()
+
+
+bell = Bell()
+
+
+@event.listens_for(Session, "after_commit")
+def _ring_after_commit(session: Session) -> None:
+    if session.info.pop("events_published", False):
+        bell.ring()
+
+
+class Listener:
+    """LISTENs on PostgreSQL for events committed by any process and rings the bell: a
+    client connected to any server process gets every event at once."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="event-listener", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    while not self._stop.is_set():
+                        for _ in connection.notifies(timeout=1.0, stop_after=100):
+                            bell.ring()
+            except psycopg.Error:
+                log.exception("event listener lost its connection; reconnecting")
+                self._stop.wait(1.0)

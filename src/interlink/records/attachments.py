@@ -6,7 +6,6 @@ it. Its type is sniffed from its first bytes, never taken from the client's word
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from interlink.access import Action, Actor, Permission, check_permission
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.files import safe_filename, sha256, sniff_image
 from interlink.records.models import Record, RecordFile
 from interlink.records.service import load_record
 
@@ -23,23 +23,6 @@ __all__ = ["FILE_KINDS", "MAX_FILE_BYTES", "add_file", "get_file", "list_files",
 
 FILE_KINDS = frozenset({"persons", "artworks", "missing-persons", "unidentified-bodies"})
 MAX_FILE_BYTES = 5 * 1024 * 1024
-
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff_image(content: bytes) -> str | None:
-    """The image type of ``content`` from its signature, or None if it is not one we take."""
-    for signature, media_type in _SIGNATURES:
-        if content.startswith(signature):
-            return media_type
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def _record(
@@ -68,13 +51,13 @@ def add_file(
     media_type = sniff_image(content)
     if media_type is None:
         raise InvalidInput("file", "only JPEG, PNG, GIF or WebP images are accepted")
-    safe_name = (filename.replace("\\", "/").rsplit("/", 1)[-1] or "image")[:255]
+    safe_name = safe_filename(filename, "image")
     stored = RecordFile(
         record_id=record.id,
         filename=safe_name,
         content_type=media_type,
         size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256(content),
         content=content,
         created_by=actor.name,
     )

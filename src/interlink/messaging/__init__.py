@@ -1,0 +1,1 @@
+"""Secure messaging between bureaus, the secretariat and the command centre."""

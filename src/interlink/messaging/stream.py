@@ -1,0 +1,132 @@
+"""``GET /api/v1/stream``: Server-Sent Events of everything addressed to the connected
+actor or its bureau (messages, hits and confirmation requests, notice steps, review
+tasks), read from the event outbox in order.
+
+Each event carries its outbox id; a client that reconnects with ``Last-Event-ID`` gets
+every event after it, in order, once (the outbox is the source, not the connection).
+Without it the stream starts now (``?after=0`` replays everything the actor may get).
+The process's bell wakes the stream when events are committed here, or, on PostgreSQL,
+in any other server process (LISTEN/NOTIFY); a poll every few seconds is the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from interlink.access import Actor, Role
+from interlink.core.events import Event, bell
+from interlink.core.types import utcnow
+from interlink.members.deps import CurrentActor
+from interlink.messaging.service import mark_delivered
+
+__all__ = ["audience_clause", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["live"])
+BATCH = 500
+POLL_SECONDS = 5.0
+KEEPALIVE_SECONDS = 15.0
+
+
+def audience_clause(actor: Actor) -> ColumnElement[bool]:
+    """The events ``actor`` is told of: its bureau's own, every member's, those naming
+    its bureau, and for the command centre's operators those naming ``CCC``."""
+    code = actor.bureau_code
+    told = [Event.owner == code, Event.audience == "*", Event.audience.contains(f",{code},")]
+    if actor.role is Role.OPERATOR:
+        told.append(Event.audience.contains(",CCC,"))
+    return or_(*told)
+
+
+def _fetch(factory: sessionmaker[Session], actor: Actor, after: int) -> list[Event]:
+    with factory() as session:
+        events = list(
+            session.scalars(
+                select(Event)
+                .where(Event.id > after, audience_clause(actor))
+                .order_by(Event.id)
+                .limit(BATCH)
+            )
+        )
+        messages = [e.object_id for e in events if e.topic == "message"]
+        if messages:
+            ids = [uuid.UUID(value) for value in messages]
+            mark_delivered(session, actor.bureau_id, ids, utcnow())
+            session.commit()
+        session.expunge_all()
+        return events
+
+
+def _latest(factory: sessionmaker[Session]) -> int:
+    with factory() as session:
+        return int(session.scalar(select(func.max(Event.id))) or 0)
+
+
+def _frame(event: Event) -> bytes:
+    data: dict[str, Any] = {
+        "topic": event.topic,
+        "at": event.at.isoformat(),
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "owner": event.owner,
+        **event.payload,
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {event.id}\nevent: {event.topic}\ndata: {text}\n\n".encode()
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream(
+    request: Request,
+    actor: CurrentActor,
+    last_event_id: Annotated[str | None, Header()] = None,
+    after: Annotated[int | None, Query(ge=0, description="replay events after this id")] = None,
+) -> StreamingResponse:
+    factory = request.app.state.session_factory
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        start = int(last_event_id)
+    elif after is not None:
+        start = after
+    else:
+        start = await run_in_threadpool(_latest, factory)
+
+    async def frames() -> AsyncIterator[bytes]:
+        position = start
+        waiter = bell.subscribe()  # before the first fetch: no commit slips in between
+        try:
+            yield b"retry: 2000\n\n"
+            idle = 0.0
+            while not await request.is_disconnected():
+                events = await run_in_threadpool(_fetch, factory, actor, position)
+                for event in events:
+                    yield _frame(event)
+                    position = event.id
+                if len(events) == BATCH:
+                    continue
+                if await waiter.wait(POLL_SECONDS):
+                    idle = 0.0
+                    continue
+                idle += POLL_SECONDS
+                if idle >= KEEPALIVE_SECONDS:
+                    idle = 0.0
+                    yield b": keepalive\n\n"
+        finally:
+            waiter.close()
+
+    return StreamingResponse(
+        frames(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

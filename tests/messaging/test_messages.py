@@ -1,0 +1,171 @@
+"""Messages through the API: addressing (bureaus, SEC, CCC, everyone), receipts, threads,
+search, references, attachments (sniffed, limited, served only to those who may read the
+message), immutability, and the sender bureau's signature."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from interlink.access import Role
+from interlink.members.models import User
+from interlink.messaging.models import Message
+from interlink.messaging.service import MAX_ATTACHMENT_BYTES
+
+Auth = Callable[[User], dict[str, str]]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+@pytest.fixture
+def people(make_user: Callable[..., User]) -> dict[str, User]:
+    return {
+        "fr": make_user(Role.OFFICER, "FR"),
+        "de": make_user(Role.OFFICER, "DE"),
+        "it": make_user(Role.OFFICER, "IT"),
+        "es": make_user(Role.OFFICER, "ES"),
+        "operator": make_user(Role.OPERATOR, "SEC"),
+        "analyst": make_user(Role.ANALYST, "SEC"),
+    }
+
+
+def _send(client: TestClient, who: User, auth: Auth, **body: Any) -> Any:
+    payload = {"recipients": ["DE", "IT"], "subject": "Wanted: Jean Dupont",
+               "body": "Seen in Lyon; may travel to Frankfurt.", **body}  # fmt: skip
+    return client.post("/api/v1/messages", json=payload, headers=auth(who))
+
+
+def _box(client: TestClient, who: User, auth: Auth, **params: Any) -> list[dict[str, Any]]:
+    response = client.get("/api/v1/messages", params=params, headers=auth(who))
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+def test_addressed_bureaus_read_it_others_never(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    sent = _send(client, people["fr"], auth, priority="urgent")
+    assert sent.status_code == 201, sent.text
+    message = sent.json()
+    assert message["from"] == "FR" and message["priority"] == "urgent"
+    assert {r["bureau"] for r in message["receipts"]} == {"DE", "IT"}
+    assert all(r["delivered_at"] is None for r in message["receipts"])
+    assert [m["id"] for m in _box(client, people["de"], auth)] == [message["id"]]
+    assert _box(client, people["es"], auth) == []
+    assert [m["id"] for m in _box(client, people["fr"], auth, box="outbox")] == [message["id"]]
+    path = f"/api/v1/messages/{message['id']}"
+    assert client.get(path, headers=auth(people["es"])).status_code == 404
+    read = client.get(path, headers=auth(people["de"])).json()
+    receipts = {r["bureau"]: r for r in read["receipts"]}
+    assert receipts["DE"]["delivered_at"] and receipts["DE"]["read_by"] == people["de"].username
+    assert receipts["IT"]["read_at"] is None
+    # Immutable once sent.
+    assert client.patch(path, json={"body": "x"}, headers=auth(people["fr"])).status_code == 405
+    assert client.delete(path, headers=auth(people["fr"])).status_code == 405
+
+
+def test_everyone_the_secretariat_and_the_command_centre(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    broadcast = _send(client, people["fr"], auth, recipients=["*"]).json()
+    assert len(broadcast["receipts"]) == 196
+    assert [m["id"] for m in _box(client, people["es"], auth)] == [broadcast["id"]]
+    to_ccc = _send(client, people["fr"], auth, recipients=["CCC"]).json()
+    assert [(r["bureau"], r["role"]) for r in to_ccc["receipts"]] == [("SEC", "ccc")]
+    assert to_ccc["id"] in {m["id"] for m in _box(client, people["operator"], auth)}
+    assert to_ccc["id"] not in {m["id"] for m in _box(client, people["es"], auth)}
+    for recipients, field in ((["XX"], "body.recipients.0"), (["*", "DE"], "body.recipients")):
+        bad = _send(client, people["fr"], auth, recipients=recipients)
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == field
+
+
+def test_threads_replies_and_search(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    first = _send(client, people["fr"], auth).json()
+    reply = _send(
+        client, people["de"], auth, recipients=["FR"], subject="Re: Wanted",
+        body="Checked Frankfurt airport: nothing.", reply_to=first["id"],
+    ).json()  # fmt: skip
+    assert reply["thread"] == first["thread"] == first["id"]
+    thread = _box(client, people["fr"], auth, box="all", thread=first["thread"])
+    assert [m["id"] for m in thread] == [first["id"], reply["id"]]
+    assert [
+        m["id"] for m in _box(client, people["fr"], auth, box="all", q="frankfurt airport")
+    ] == [reply["id"]]
+    hidden = _send(client, people["es"], auth, recipients=["PT"]).json()
+    stray = _send(client, people["de"], auth, recipients=["FR"], reply_to=hidden["id"])
+    assert stray.status_code == 422 and stray.json()["errors"][0]["field"] == "body.reply_to"
+
+
+def test_references_must_be_readable(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    vehicle = {"plate": "AB-123-CD", "visibility": {"mode": "owner_only"}}
+    record = client.post("/api/v1/records/vehicles", json=vehicle, headers=auth(people["fr"]))
+    reference = [{"type": "record", "id": record.json()["id"]}]
+    ok = _send(client, people["fr"], auth, references=reference)
+    assert ok.status_code == 201
+    theirs = _send(client, people["de"], auth, recipients=["FR"],
+                   references=[{"type": "record", "id": record.json()["id"]}])  # fmt: skip
+    assert theirs.status_code == 422
+    assert theirs.json()["errors"][0]["field"] == "body.references.0.id"
+    notice = _send(client, people["fr"], auth, references=[{"type": "notice", "id": "2026/99999"}])
+    assert notice.status_code == 422
+
+
+def _multipart(client: TestClient, who: User, auth: Auth, files: list[tuple[str, bytes]],
+               **body: Any) -> Any:  # fmt: skip
+    message = {"recipients": ["DE"], "subject": "Photos", "body": "See attached.", **body}
+    parts = [
+        ("attachments", (name, content, "application/octet-stream")) for name, content in files
+    ]
+    return client.post("/api/v1/messages", data={"message": json.dumps(message)}, files=parts,
+                       headers=auth(who))  # fmt: skip
+
+
+def test_attachments_are_sniffed_limited_and_served_to_readers(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    sent = _multipart(client, people["fr"], auth, [("../../face.png", PNG), ("case.pdf", PDF)])
+    assert sent.status_code == 201, sent.text
+    attachments = sent.json()["attachments"]
+    assert [(a["filename"], a["content_type"]) for a in attachments] == [
+        ("face.png", "image/png"), ("case.pdf", "application/pdf")
+    ]  # fmt: skip
+    got = client.get(attachments[0]["href"], headers=auth(people["de"]))
+    assert got.status_code == 200 and got.content == PNG
+    assert client.get(attachments[0]["href"], headers=auth(people["es"])).status_code == 404
+    program = _multipart(client, people["fr"], auth, [("x.png", b"MZ\x90\x00" + b"\x00" * 60)])
+    assert program.status_code == 422
+    assert program.json()["errors"][0]["field"] == "attachments.0"
+    huge = _multipart(client, people["fr"], auth, [("a.txt", b"a" * (MAX_ATTACHMENT_BYTES + 1))])
+    assert huge.status_code == 422
+    no_message = client.post("/api/v1/messages", files=[("attachments", ("a.txt", b"hi"))],
+                             headers=auth(people["fr"]))  # fmt: skip
+    assert no_message.status_code == 422 and no_message.json()["errors"][0]["field"] == "message"
+
+
+def test_signatures_verify_and_catch_tampering(
+    client: TestClient, people: dict[str, User], auth: Auth, session: Session
+) -> None:
+    message = _multipart(client, people["fr"], auth, [("case.pdf", PDF)]).json()
+    path = f"/api/v1/messages/{message['id']}/verify"
+    checked = client.get(path, headers=auth(people["de"])).json()
+    assert checked["valid"] is True and checked["digest"] == message["digest"]
+    second = _send(client, people["fr"], auth).json()
+    assert client.get(f"/api/v1/messages/{second['id']}/verify",
+                      headers=auth(people["de"])).json()["key_id"] == checked["key_id"]  # fmt: skip
+    session.execute(
+        update(Message).where(Message.id == uuid.UUID(message["id"])).values(body="Nothing to see.")
+    )
+    session.commit()
+    tampered = client.get(path, headers=auth(people["de"])).json()
+    assert tampered["valid"] is False and "differs" in tampered["reason"]
