@@ -9,6 +9,7 @@ from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
 from interlink.hits.models import Hit
 from interlink.members.models import SharingGroup, User
+from interlink.messaging.models import Message, MessageRecipient
 from interlink.notices.models import Notice, NoticeExtract
 from interlink.records.kinds import KINDS
 from interlink.records.models import Record
@@ -100,6 +101,11 @@ def test_demo_seed_only_is_idempotent(fresh_database_url: str) -> None:
         assert _count(fresh_database_url, select(func.count()).where(column == value)) > 0, value
     escalated = select(func.count()).where(Hit.escalated_at.is_not(None))
     assert _count(fresh_database_url, escalated) > 0
+    # Message threads (replies), a broadcast, read receipts.
+    replies = select(func.count()).where(Message.reply_to_id.is_not(None))
+    assert _count(fresh_database_url, replies) >= 3
+    read = select(func.count()).where(MessageRecipient.read_at.is_not(None))
+    assert _count(fresh_database_url, read) >= 3
     for collection in ("red", "yellow", "un-persons"):
         extracts = select(func.count()).where(NoticeExtract.collection == collection)
         assert _count(fresh_database_url, extracts) > 0, collection

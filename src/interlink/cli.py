@@ -14,11 +14,15 @@ from interlink.audit.service import verify_chain
 from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
 from interlink.hits.commands import hits_app
+from interlink.messaging.commands import messages_app
 from interlink.notices.commands import notices_app
 from interlink.records.commands import export_command, import_command
 from interlink.screening.commands import screen_command
 
 __all__ = ["app"]
+
+GRACE_SECONDS = 3
+"""On shutdown, live streams (which never end by themselves) are closed after this."""
 
 app = typer.Typer(
     help="Interlink: open platform for international police cooperation.", no_args_is_help=True
@@ -31,6 +35,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(notices_app, name="notices")
 app.add_typer(hits_app, name="hits")
+app.add_typer(messages_app, name="messages")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("screen")(screen_command)
@@ -114,10 +119,21 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         # Worker processes import the app themselves (settings from the environment);
         # each keeps its own screening index.
         uvicorn.run(
-            "interlink.asgi:app", host=host, port=port, workers=workers, log_level="warning"
+            "interlink.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            timeout_graceful_shutdown=GRACE_SECONDS,
         )
         return
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+    )
 
 
 @app.command()

@@ -137,12 +137,21 @@ def _seed_hits(session: Session, _fake: Faker, summary: DemoSummary, progress: P
     summary.add("hits", seed_hits(session, progress))
 
 
+def _seed_messages(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress
+) -> None:
+    from interlink.messaging.demo import seed_messages
+
+    summary.add("messages", seed_messages(session, progress))
+
+
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", _seed_users),
     ("sharing groups", _seed_groups),
     ("records", _seed_records),
     ("notices", _seed_notices),
     ("hits", _seed_hits),
+    ("messages", _seed_messages),
 ]
 
 

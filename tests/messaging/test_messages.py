@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from interlink.access import Role
@@ -169,3 +169,29 @@ def test_signatures_verify_and_catch_tampering(
     session.commit()
     tampered = client.get(path, headers=auth(people["de"])).json()
     assert tampered["valid"] is False and "differs" in tampered["reason"]
+
+
+def test_messages_verify_command(fresh_database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from interlink.cli import app as cli
+    from interlink.core.db import make_engine
+    from tests.messaging.live import add_users
+
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    runner = CliRunner()
+    assert "0 message(s) verified" in runner.invoke(cli, ["messages", "verify"], env=env).output
+    add_users(fresh_database_url, "fr.o")
+    seeded = runner.invoke(cli, ["demo", "--seed-only"], env=env)
+    assert seeded.exit_code == 0, seeded.output
+    ok = runner.invoke(cli, ["messages", "verify"], env=env)
+    assert ok.exit_code == 0 and "verified" in ok.output, ok.output
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        victim = session.scalars(select(Message.id).limit(1)).one()
+        session.execute(update(Message).where(Message.id == victim).values(subject="Changed"))
+        session.commit()
+    engine.dispose()
+    broken = runner.invoke(cli, ["messages", "verify"], env=env)
+    assert broken.exit_code == 1 and str(victim) in broken.output
+    assert runner.invoke(cli, ["messages", "verify", "nope"], env=env).exit_code == 2
