@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench.screening_speed",
     "bench.screening_api",
     "bench.document_lookup",
+    "bench.messaging",
 ]
 
 

@@ -12,23 +12,17 @@ reports screenings/s. Every screening writes its audit entry.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import psycopg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bench.demo_database import seed_demo
+from bench.servers import POSTGRES, drop_postgres_database, postgres_database, serve
 from interlink.core.db import make_engine
 from interlink.records.models import Record
 
@@ -36,13 +30,6 @@ REQUESTS = 2_000
 CLIENTS = 8
 STREAMED = 2_000
 WORKERS = (1, 2)  # server processes (this machine has two cores)
-POSTGRES = os.environ.get("INTERLINK_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _queries(url: str) -> list[dict[str, object]]:
@@ -61,37 +48,8 @@ def _queries(url: str) -> list[dict[str, object]]:
     return queries
 
 
-def _serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    env = seed_demo(url)
-    port = _free_port()
-    env["INTERLINK_SECRET_KEY"] = secrets.token_hex(32)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interlink.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    return server, base
-
-
 def _measure(label: str, url: str, workers: int) -> None:
-    server, base = _serve(url, workers)
+    server, base = serve(url, workers)
     try:
         token = httpx.post(
             f"{base}/api/v1/auth/token",
@@ -143,21 +101,6 @@ def _measure(label: str, url: str, workers: int) -> None:
     )
 
 
-def _postgres_database() -> str | None:
-    name = f"interlink_bench_{secrets.token_hex(4)}"
-    try:
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        return None
-    return name
-
-
-def _drop_postgres_database(name: str) -> None:
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run() -> None:
     print(
         "| backend | workers | clients | requests | requests/s | p50 | p99 "
@@ -168,14 +111,14 @@ def run() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             _measure("SQLite", f"sqlite:///{Path(tmp) / 'demo.db'}", workers)
     for workers in WORKERS:
-        name = _postgres_database()
+        name = postgres_database()
         if name is None:
             print(f"PostgreSQL at {POSTGRES} did not answer: skipped.")
             return
         try:
             _measure("PostgreSQL", f"{POSTGRES}/{name}", workers)
         finally:
-            _drop_postgres_database(name)
+            drop_postgres_database(name)
 
 
 if __name__ == "__main__":
