@@ -279,63 +279,66 @@ def _requester(actor: Actor) -> Actor:
     return actor
 
 
-def create_notice(session: Session, body: NoticeCreate, *, actor: Actor) -> Notice:
-    """A draft notice of the actor's bureau."""
-    _requester(actor)
-    _check_public(body.type, body.public_extract)
-    data, subjects = prepare_data(session, body.type, body.data, actor)
-    title, search_text = _describe(body.type, data)
+def _file(
+    session: Session,
+    kind: str,
+    status: Status,
+    notice_type: NoticeType,
+    raw: dict[str, Any],
+    actor: Actor,
+    **columns: Any,
+) -> Notice:
+    """A new notice or diffusion of the actor's bureau, its subjects and first step."""
+    data, subjects = prepare_data(session, notice_type, raw, actor)
+    title, search_text = _describe(notice_type, data)
     notice = Notice(
-        kind="notice",
-        reference=next_reference(session, "notice", utcnow().year),
-        type=body.type.value,
-        status=Status.DRAFT.value,
+        kind=kind,
+        reference=next_reference(session, kind, utcnow().year),
+        type=notice_type.value,
+        status=status.value,
         data=dump(data),
         title=title,
         search_text=search_text,
-        public_extract=body.public_extract,
-        flags=compliance_flags(body.type, data, actor.country),
+        flags=compliance_flags(notice_type, data, actor.country),
         owner_bureau_id=actor.bureau_id,
         created_by=actor.name,
         updated_by=actor.name,
+        **columns,
     )
     notice.set_visibility(exposure(notice))
     session.add(notice)
     session.flush()
     set_subjects(session, notice, subjects)
-    log_transition(session, notice, "create", None, actor)
+    first = "create" if kind == "notice" else "send"
+    log_transition(session, notice, first, None, actor, audience=notice.recipients)
     return notice
+
+
+def create_notice(session: Session, body: NoticeCreate, *, actor: Actor) -> Notice:
+    """A draft notice of the actor's bureau."""
+    _requester(actor)
+    _check_public(body.type, body.public_extract)
+    return _file(
+        session,
+        "notice",
+        Status.DRAFT,
+        body.type,
+        body.data,
+        actor,
+        public_extract=body.public_extract,
+    )
 
 
 def send_diffusion(session: Session, body: DiffusionCreate, *, actor: Actor) -> Notice:
     """A diffusion, sent at once: the recipients see it now; the secretariat checks it."""
     _requester(actor)
-    data, subjects = prepare_data(session, body.type, body.data, actor)
     if body.recipients != ["*"]:
         for code in body.recipients:
             bureau_by_code(session, code, field="body.recipients")
     recipients = "*" if body.recipients == ["*"] else "," + ",".join(body.recipients) + ","
-    title, search_text = _describe(body.type, data)
-    notice = Notice(
-        kind="diffusion",
-        reference=next_reference(session, "diffusion", utcnow().year),
-        type=body.type.value,
-        status=Status.SENT.value,
-        data=dump(data),
-        title=title,
-        search_text=search_text,
-        recipients=recipients,
-        flags=compliance_flags(body.type, data, actor.country),
-        owner_bureau_id=actor.bureau_id,
-        created_by=actor.name,
-        updated_by=actor.name,
+    return _file(
+        session, "diffusion", Status.SENT, body.type, body.data, actor, recipients=recipients
     )
-    notice.set_visibility(exposure(notice))
-    session.add(notice)
-    session.flush()
-    set_subjects(session, notice, subjects)
-    log_transition(session, notice, "send", None, actor, audience=recipients)
-    return notice
 
 
 def update_notice(session: Session, ident: str, body: NoticeUpdate, *, actor: Actor) -> Notice:
