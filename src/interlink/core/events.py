@@ -28,6 +28,7 @@ __all__ = ["CHANNEL", "Event", "Listener", "bell", "events_after", "publish"]
 log = logging.getLogger("interlink.events")
 CHANNEL = "interlink_events"
 """The PostgreSQL channel on which a commit that published events wakes every process."""
+_ORDER_LOCK = 0x1E7E4E5  # the advisory lock that keeps event ids in commit order
 
 _Id = BigInteger().with_variant(Integer, "sqlite")
 
@@ -57,6 +58,11 @@ def publish(
     payload: dict[str, Any],
 ) -> Event:
     """Add an event to the caller's transaction (it is seen once that commits)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Event ids must become visible in id order, or a stream that has read id 11 would
+        # never see id 10 committed after it: one transaction at a time takes an id, until
+        # it commits. (SQLite has one writer at a time anyway.)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ORDER_LOCK})
     row = Event(
         topic=topic,
         object_type=object_type,
