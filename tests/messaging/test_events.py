@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
+from collections.abc import Callable
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from interlink.access import Actor, Role
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.events import Event, publish
+from interlink.members.models import User
+from interlink.messaging.stream import audience_clause
+from tests.conftest import bureau
 
 
 def test_a_later_id_never_commits_before_an_earlier_one(fresh_database_url: str) -> None:
@@ -46,3 +54,47 @@ def test_a_later_id_never_commits_before_an_earlier_one(fresh_database_url: str)
     engine.dispose()
     assert ids["slow"] < ids["fast"]
     assert [name for name, _ in sorted(committed, key=lambda item: item[1])] == ["slow", "fast"]
+
+
+def _actor(session: Session, role: Role, code: str) -> Actor:
+    office = bureau(session, code)
+    return Actor.build(id=uuid.uuid4(), name=f"{code}-{role}", role=role, bureau_id=office.id,
+                       bureau_code=office.code, country=office.country_code,
+                       kind="client" if role is Role.CLIENT else "user")  # fmt: skip
+
+
+def test_each_role_is_told_only_what_it_may_read(session: Session) -> None:
+    for topic, owner, audience in [
+        ("message", "FR", ",DE,"), ("hit.created", "FR", ",DE,CCC,"),
+        ("notice.submit", "FR", ",SEC,"), ("notice.publish", "FR", "*"),
+        ("message", "FR", ",CCC,"),
+    ]:  # fmt: skip
+        publish(session, topic, object_type="probe", object_id=f"{topic}{audience}",
+                owner=owner, audience=audience, payload={})  # fmt: skip
+    session.flush()
+
+    def told(role: Role, code: str) -> set[str]:
+        rows = session.scalars(select(Event).where(audience_clause(_actor(session, role, code))))
+        return {event.object_id for event in rows}
+
+    assert told(Role.OFFICER, "DE") == {"message,DE,", "hit.created,DE,CCC,", "notice.publish*"}
+    assert told(Role.ANALYST, "DE") == {"hit.created,DE,CCC,", "notice.publish*"}  # no messages
+    assert told(Role.OFFICER, "IT") == {"notice.publish*"}
+    assert told(Role.CLIENT, "DE") == set()  # a border system screens; it reads nothing
+    assert told(Role.AUDITOR, "SEC") == set()
+    assert told(Role.REVIEWER, "SEC") == {"notice.submit,SEC,", "notice.publish*"}
+    assert told(Role.OPERATOR, "SEC") == {
+        "hit.created,DE,CCC,", "notice.submit,SEC,", "notice.publish*", "message,CCC,"
+    }  # fmt: skip
+
+
+def test_who_may_open_the_stream(
+    client: TestClient, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]]
+) -> None:
+    auditor = make_user(Role.AUDITOR, "SEC")
+    assert client.get("/api/v1/stream", headers=auth(auditor)).status_code == 403
+    officer = make_user(Role.OFFICER, "FR")
+    bad = client.get("/api/v1/stream", headers={**auth(officer), "Last-Event-ID": "12a"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "Last-Event-ID"
+    assert client.get("/api/v1/stream", params={"after": 10**19},
+                      headers=auth(officer)).status_code == 422  # fmt: skip

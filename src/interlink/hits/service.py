@@ -34,7 +34,7 @@ from interlink.core.events import publish
 from interlink.hits.followups import follow_ups
 from interlink.hits.models import Hit, HitConfirmation
 from interlink.matching.score import HIT_THRESHOLD
-from interlink.members.service import bureau_code
+from interlink.members.service import COMMAND_CENTRE, bureau_code
 from interlink.records.models import Record
 
 __all__ = [
@@ -55,8 +55,6 @@ __all__ = [
 DEADLINES = {"urgent": timedelta(minutes=10), "routine": timedelta(minutes=60)}
 ANSWERS = ("confirmed", "not_same", "more_information")
 OUTCOMES = ("located", "arrested", "detained", "seized", "returned", "no_action")
-COMMAND_CENTRE = "CCC"
-"""Audience token of the secretariat's command centre (its operators)."""
 
 
 def _audience(session: Session, hit: Hit) -> str:

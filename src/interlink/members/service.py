@@ -26,6 +26,7 @@ from interlink.members.models import ApiClient, Bureau, BureauKind, Country, Sha
 from interlink.members.schemas import ApiClientCreate, UserCreate, UserUpdate
 
 __all__ = [
+    "COMMAND_CENTRE",
     "SECRETARIAT_CODE",
     "bureau_by_code",
     "bureau_code",
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 SECRETARIAT_CODE = "SEC"
+COMMAND_CENTRE = "CCC"
+"""How messages and events address the secretariat's command centre (its operators)."""
 
 
 def ensure_network(session: Session) -> int:

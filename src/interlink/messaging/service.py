@@ -33,7 +33,7 @@ from interlink.core.events import publish
 from interlink.core.files import safe_filename, sha256, sniff
 from interlink.hits.models import Hit
 from interlink.members.models import Bureau, BureauKind
-from interlink.members.service import SECRETARIAT_CODE, bureau_by_code
+from interlink.members.service import COMMAND_CENTRE, SECRETARIAT_CODE, bureau_by_code
 from interlink.messaging.models import BureauKey, Message, MessageAttachment, MessageRecipient
 from interlink.messaging.schemas import MessageCreate, Reference
 from interlink.messaging.signing import Verification, canonical, sign, signing_key, verify
@@ -54,7 +54,6 @@ __all__ = [
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
-COMMAND_CENTRE = "CCC"
 
 
 def _recipient_bureaus(session: Session, codes: list[str]) -> list[tuple[Bureau, str]]:

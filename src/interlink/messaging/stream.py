@@ -19,13 +19,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from interlink.access import Actor, Role
+from interlink.access import Actor, Permission, Role
+from interlink.core.errors import Forbidden, InvalidInput
 from interlink.core.events import Event, bell
 from interlink.core.types import utcnow
 from interlink.members.deps import CurrentActor
+from interlink.members.service import COMMAND_CENTRE
 from interlink.messaging.service import mark_delivered
 
 __all__ = ["audience_clause", "router"]
@@ -37,13 +39,24 @@ KEEPALIVE_SECONDS = 15.0
 
 
 def audience_clause(actor: Actor) -> ColumnElement[bool]:
-    """The events ``actor`` is told of: its bureau's own, every member's, those naming
-    its bureau, and for the command centre's operators those naming ``CCC``."""
+    """The events ``actor`` is told of: those its role may read (messages with
+    ``messages:send``; hits, notices and diffusions with ``records:read``), of its bureau's
+    own, every member's, those naming its bureau, and for the command centre's operators
+    those naming ``CCC``."""
     code = actor.bureau_code
     told = [Event.owner == code, Event.audience == "*", Event.audience.contains(f",{code},")]
     if actor.role is Role.OPERATOR:
-        told.append(Event.audience.contains(",CCC,"))
-    return or_(*told)
+        told.append(Event.audience.contains(f",{COMMAND_CENTRE},"))
+    topics: list[ColumnElement[bool]] = []
+    if actor.can(Permission.MESSAGES_SEND):
+        topics.append(Event.topic == "message")
+    if actor.can(Permission.RECORDS_READ):
+        topics += [Event.topic.startswith(family) for family in ("hit.", "notice.", "diffusion.")]
+    return and_(or_(*told), or_(*topics) if topics else false())
+
+
+def _may_listen(actor: Actor) -> bool:
+    return actor.can(Permission.MESSAGES_SEND) or actor.can(Permission.RECORDS_READ)
 
 
 def _fetch(factory: sessionmaker[Session], actor: Actor, after: int) -> list[Event]:
@@ -57,7 +70,7 @@ def _fetch(factory: sessionmaker[Session], actor: Actor, after: int) -> list[Eve
             )
         )
         messages = [e.object_id for e in events if e.topic == "message"]
-        if messages:
+        if messages and actor.can(Permission.MESSAGES_SEND):
             ids = [uuid.UUID(value) for value in messages]
             mark_delivered(session, actor.bureau_id, ids, utcnow())
             session.commit()
@@ -92,11 +105,18 @@ async def stream(
     request: Request,
     actor: CurrentActor,
     last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[int | None, Query(ge=0, description="replay events after this id")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=10**18, description="replay events after this id")
+    ] = None,
 ) -> StreamingResponse:
+    if not _may_listen(actor):
+        raise Forbidden("the live stream carries messages, hits and notices: your role reads none")
     factory = request.app.state.session_factory
-    if last_event_id is not None and last_event_id.strip().isdigit():
-        start = int(last_event_id)
+    if last_event_id is not None:
+        text = last_event_id.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
+            raise InvalidInput("Last-Event-ID", "the id of the last event received (digits)")
+        start = int(text)
     elif after is not None:
         start = after
     else:
