@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from interlink.access import Role
+from interlink.core.security import issue_token
 from interlink.members.models import User
 from interlink.messaging.models import Message
 from interlink.messaging.service import MAX_ATTACHMENT_BYTES
@@ -195,3 +196,62 @@ def test_messages_verify_command(fresh_database_url: str) -> None:
     broken = runner.invoke(cli, ["messages", "verify"], env=env)
     assert broken.exit_code == 1 and str(victim) in broken.output
     assert runner.invoke(cli, ["messages", "verify", "nope"], env=env).exit_code == 2
+    # After a change of secret, a bureau gets a new key; what it signed before still verifies.
+    issued = runner.invoke(cli, ["messages", "new-key", "fr"], env=env)
+    assert issued.exit_code == 0 and "bureau FR: new signing key" in issued.output
+    assert runner.invoke(cli, ["messages", "new-key", "XX"], env=env).exit_code == 2
+    still = runner.invoke(cli, ["messages", "verify"], env=env)
+    assert still.exit_code == 1 and still.output.count("invalid") == 1  # only the tampered one
+
+
+def test_changed_attachment_bytes_and_slipped_in_keys_do_not_verify(
+    client: TestClient, people: dict[str, User], auth: Auth, session: Session
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from interlink.messaging.models import BureauKey, MessageAttachment
+    from interlink.messaging.service import attachment_digests
+    from interlink.messaging.signing import _public_b64, canonical, sign
+
+    message = _multipart(client, people["fr"], auth, [("case.pdf", PDF)]).json()
+    path = f"/api/v1/messages/{message['id']}/verify"
+    session.execute(
+        update(MessageAttachment)
+        .where(MessageAttachment.message_id == uuid.UUID(message["id"]))
+        .values(content=PDF + b"% appended")
+    )
+    session.commit()
+    changed = client.get(path, headers=auth(people["de"])).json()
+    assert changed["valid"] is False and "differs" in changed["reason"]
+
+    # A forger with the database but not the secret: a key of their own, a new body.
+    other = _send(client, people["fr"], auth).json()
+    stored = session.get(Message, uuid.UUID(other["id"]))
+    assert stored is not None
+    forged_key = Ed25519PrivateKey.generate()
+    key = BureauKey(bureau_id=stored.owner_bureau_id, public_key=_public_b64(forged_key),
+                    private_key=b"", created_at=stored.sent_at)  # fmt: skip
+    session.add(key)
+    session.flush()
+    stored.body, stored.key_id = "Release the prisoner.", key.id
+    attachments = attachment_digests([])
+    stored.digest, stored.signature = sign(forged_key, canonical(stored, attachments))
+    session.commit()
+    forged = client.get(f"/api/v1/messages/{other['id']}/verify", headers=auth(people["de"]))
+    assert forged.json()["valid"] is False
+
+
+def test_a_key_sealed_with_another_secret_is_not_silently_replaced(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    assert _send(client, people["fr"], auth).status_code == 201
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    other = "another secret, of at least thirty-two characters"
+    client.app.state.settings = type(settings)(**{**settings.model_dump(), "secret_key": other})  # type: ignore[attr-defined]
+    renewed = client.app.state.settings  # type: ignore[attr-defined]
+    token = issue_token(str(people["fr"].id), renewed.signing_key, renewed.token_minutes)
+    payload = {"recipients": ["DE"], "subject": "After the change", "body": "Signed?"}
+    refused = client.post(
+        "/api/v1/messages", json=payload, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert refused.status_code == 503 and "new-key" in refused.json()["detail"]

@@ -55,6 +55,7 @@ class AuditAction(StrEnum):
     NOTICE_READ = "notice.read"
     HIT = "hit"
     MESSAGE_SEND = "message.send"
+    KEY_ISSUE = "bureau_key.issue"
 
 
 def _canonical(value: Any) -> str:

@@ -11,8 +11,10 @@ from rich.progress import Progress
 from sqlalchemy import func, select
 
 from interlink.core.clikit import console, err, fail, load_settings, open_session
+from interlink.members.service import bureau_by_code
 from interlink.messaging.models import Message
 from interlink.messaging.service import verify_message
+from interlink.messaging.signing import new_key
 
 __all__ = ["messages_app"]
 
@@ -50,3 +52,17 @@ def verify_command(
         console.print(f"{bad} of {total} message(s) fail verification")
         raise typer.Exit(1)
     console.print(f"{total} message(s) verified: signed by their bureaus, unchanged")
+
+
+@messages_app.command("new-key")
+def new_key_command(
+    bureau: Annotated[str, typer.Argument(help="The bureau's code (FR, SEC ...)")],
+) -> None:
+    """Retire a bureau's signing key and issue a new one, sealed with this server's
+    INTERLINK_SECRET_KEY (after a change of secret). Old messages still verify."""
+    settings = load_settings()
+    with open_session(settings) as session:
+        found = bureau_by_code(session, bureau.upper(), field="BUREAU")
+        key, _ = new_key(session, found.id, settings.signing_key)
+        session.commit()
+        console.print(f"bureau {found.code}: new signing key {key.id} ({key.public_key})")

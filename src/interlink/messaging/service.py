@@ -28,6 +28,7 @@ from interlink.access import (
 )
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.audit.models import AuditEntry
 from interlink.core.errors import InvalidInput, NotFound
 from interlink.core.events import publish
 from interlink.core.files import safe_filename, sha256, sniff
@@ -111,9 +112,22 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 
 
 def attachment_digests(attachments: list[MessageAttachment]) -> list[dict[str, Any]]:
-    """What the signature covers of each attachment."""
+    """What the signature covers of each attachment (as stored when sent)."""
     return [
         {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+        for a in sorted(attachments, key=lambda a: a.position)
+    ]
+
+
+def _actual_digests(attachments: list[MessageAttachment]) -> list[dict[str, Any]]:
+    """The same, recomputed from the bytes stored now."""
+    return [
+        {
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size": len(a.content),
+            "sha256": sha256(a.content),
+        }
         for a in sorted(attachments, key=lambda a: a.position)
     ]
 
@@ -188,7 +202,7 @@ def send_message(
         message.set_visibility(Visibility(mode=VisibilityMode.ALL_MEMBERS))
     elif countries:
         message.set_visibility(Visibility(mode=VisibilityMode.ONLY, countries=countries))
-    key, private = signing_key(session, actor.bureau_id, secret)
+    key, private = signing_key(session, actor.bureau_id, secret, actor=actor, now=now)
     message.digest, message.signature = sign(
         private, canonical(message, attachment_digests(attachments))
     )
@@ -332,6 +346,26 @@ def attachments_of(session: Session, message: Message) -> list[MessageAttachment
 
 
 def verify_message(session: Session, message: Message) -> Verification:
+    """Check the message's signature, over its content and its attachments' bytes as
+    stored now, with a key the audit trail issued, against its own audit entry."""
     key = session.get(BureauKey, message.key_id)
     assert key is not None  # a foreign key: every message has its key
-    return verify(message, attachment_digests(attachments_of(session, message)), key)
+    issued = session.scalars(
+        select(AuditEntry.after).where(
+            AuditEntry.action == AuditAction.KEY_ISSUE.value,
+            AuditEntry.object_id == str(key.id),
+        )
+    ).first()
+    sent = session.scalars(
+        select(AuditEntry.after).where(
+            AuditEntry.action == AuditAction.MESSAGE_SEND.value,
+            AuditEntry.object_id == str(message.id),
+        )
+    ).first()
+    return verify(
+        message,
+        _actual_digests(attachments_of(session, message)),
+        key,
+        issued=(issued or {}).get("public_key"),
+        recorded_digest=(sent or {}).get("digest"),
+    )

@@ -3,9 +3,11 @@ signed, when sent, over the SHA-256 of its canonical content (sender, recipients
 priority, subject, body, references, time, and each attachment's name, type, size and
 digest), so any recipient can check that nothing was changed since and who sent it.
 
-Private keys are stored encrypted (Fernet) with a key derived from the server's secret.
-If the secret changes, a bureau's old key cannot sign any more: it is retired and a new
-one made; messages signed with the old key still verify with its public half.
+Private keys are stored encrypted (Fernet) with a key derived from the server's secret;
+each key is entered in the hash-chained audit trail with its public half when issued,
+and a message's digest in its own audit entry, so that a key or message slipped into
+the database afterwards does not verify. A new key (``interlink messages new-key``)
+retires the old one; messages signed with the old key still verify with it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -24,6 +27,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interlink.access import Actor
+from interlink.audit import AuditAction
+from interlink.audit import record as audit
+from interlink.core.errors import AppError
 from interlink.core.types import utcnow
 from interlink.messaging.models import BureauKey, Message
 
@@ -42,31 +49,79 @@ def _public_b64(private: Ed25519PrivateKey) -> str:
     return base64.b64encode(raw).decode()
 
 
+class SigningUnavailable(AppError):
+    """The bureau's key cannot be opened with this server's secret."""
+
+    status = 503
+    title = "Signing unavailable"
+
+
 def signing_key(
-    session: Session, bureau_id: uuid.UUID, secret: str
+    session: Session,
+    bureau_id: uuid.UUID,
+    secret: str,
+    *,
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> tuple[BureauKey, Ed25519PrivateKey]:
-    """The bureau's current key, made on first use (or after a change of secret)."""
-    fernet = _fernet(secret)
+    """The bureau's current key, made (and entered in the audit trail) on first use. A key
+    sealed with another secret is an error, not a reason to make a new one: a server
+    started with the wrong ``INTERLINK_SECRET_KEY`` must not replace every bureau's key
+    (``interlink messages new-key`` does, on purpose)."""
     current = session.scalars(
         select(BureauKey)
         .where(BureauKey.bureau_id == bureau_id, BureauKey.retired_at.is_(None))
         .order_by(BureauKey.id.desc())
     ).first()
-    if current is not None:
-        try:
-            raw = fernet.decrypt(current.private_key)
-            return current, Ed25519PrivateKey.from_private_bytes(raw)
-        except InvalidToken:
-            current.retired_at = utcnow()  # sealed with another secret: no longer usable
+    if current is None:
+        return new_key(session, bureau_id, secret, actor=actor, now=now)
+    try:
+        raw = _fernet(secret).decrypt(current.private_key)
+    except InvalidToken:
+        raise SigningUnavailable(
+            "this bureau's signing key is sealed with another INTERLINK_SECRET_KEY: restore "
+            "that secret, or issue a new key (interlink messages new-key)"
+        ) from None
+    return current, Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def new_key(
+    session: Session,
+    bureau_id: uuid.UUID,
+    secret: str,
+    *,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> tuple[BureauKey, Ed25519PrivateKey]:
+    """Retire the bureau's current key (if any) and issue a new one, recorded in the
+    audit trail with its public half: a key that is not there signs nothing valid.
+    ``now``: when it takes effect (the time of the message it is first made for)."""
+    now = now or utcnow()
+    for old in session.scalars(
+        select(BureauKey).where(BureauKey.bureau_id == bureau_id, BureauKey.retired_at.is_(None))
+    ):
+        old.retired_at = now
     private = Ed25519PrivateKey.generate()
     raw = private.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
     key = BureauKey(
-        bureau_id=bureau_id, public_key=_public_b64(private), private_key=fernet.encrypt(raw)
+        bureau_id=bureau_id,
+        public_key=_public_b64(private),
+        private_key=_fernet(secret).encrypt(raw),
+        created_at=now,
     )
     session.add(key)
     session.flush()
+    audit(
+        session,
+        AuditAction.KEY_ISSUE,
+        actor=actor,
+        actor_name=None if actor else "system",
+        object_type="bureau_key",
+        object_id=key.id,
+        after={"bureau_id": str(bureau_id), "public_key": key.public_key},
+    )
     return key, private
 
 
@@ -104,8 +159,18 @@ class Verification:
     public_key: str
 
 
-def verify(message: Message, attachments: list[dict[str, Any]], key: BureauKey) -> Verification:
-    """Recompute the message's digest from what is stored and check the signature."""
+def verify(
+    message: Message,
+    attachments: list[dict[str, Any]],
+    key: BureauKey,
+    *,
+    issued: str | None,
+    recorded_digest: str | None,
+) -> Verification:
+    """Recompute the message's digest from what is stored and check the signature, the
+    key (issued through the audit trail, current when the message was sent) and the
+    digest the message's own audit entry recorded. ``attachments`` are those of the
+    stored bytes (``attachment_digests`` recomputes them)."""
     digest = hashlib.sha256(canonical(message, attachments)).digest()
 
     def result(valid: bool, reason: str) -> Verification:
@@ -113,8 +178,14 @@ def verify(message: Message, attachments: list[dict[str, Any]], key: BureauKey) 
 
     if digest.hex() != message.digest:
         return result(False, "the content differs from what was signed")
+    if recorded_digest != message.digest:
+        return result(False, "the message differs from what its audit entry recorded")
     if key.bureau_id != message.owner_bureau_id:
         return result(False, "the key is not the sender bureau's")
+    if issued != key.public_key:
+        return result(False, "the key was not issued through the audit trail")
+    if key.created_at > message.sent_at or (key.retired_at and key.retired_at < message.sent_at):
+        return result(False, "the key was not the bureau's current key when the message was sent")
     try:
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key.public_key))
         public.verify(base64.b64decode(message.signature), digest)
