@@ -5,6 +5,7 @@ outcome closes the hit with its follow-ups. Deadlines run on a controlled clock.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -205,6 +206,13 @@ def test_outcome_closes_the_hit_and_offers_follow_ups(
     path = f"/api/v1/hits/{hit['id']}/outcome"
     assert client.post(path, json={"outcome": "arrested"},
                        headers=auth(people["it"])).status_code == 404  # fmt: skip
+    # An arrest follows the owner's confirmation, not a bare score.
+    early = client.post(path, json={"outcome": "arrested"}, headers=auth(people["de"]))
+    assert early.status_code == 409
+    confirmation = f"/api/v1/hits/{hit['id']}/confirmation"
+    client.post(confirmation, json={"priority": "urgent"}, headers=auth(people["de"]))
+    client.put(confirmation, json={"answer": "confirmed", "details": "arrest him"},
+               headers=auth(people["fr"]))  # fmt: skip
     done = client.post(path, json={"outcome": "arrested", "details": "at Frankfurt airport"},
                        headers=auth(people["de"]))  # fmt: skip
     assert done.status_code == 200, done.text
@@ -263,3 +271,103 @@ def test_the_servers_watch_escalates_and_commits(
     assert escalate_once(session_factory, clock) == 1
     seen = client.get(f"/api/v1/hits/{hit['id']}", headers=auth(people["operator"])).json()
     assert seen["escalated_at"].startswith("2026-11-28T09:11") and seen["overdue"]
+
+
+def test_no_action_closes_an_open_request(
+    client: TestClient, clock: Clock, people: dict[str, User], auth: Auth, record: Any
+) -> None:
+    hit = _hit(client, people, auth)
+    client.post(f"/api/v1/hits/{hit['id']}/confirmation", json={"priority": "routine"},
+                headers=auth(people["de"]))  # fmt: skip
+    closed = client.post(f"/api/v1/hits/{hit['id']}/outcome", json={"outcome": "no_action"},
+                         headers=auth(people["de"]))  # fmt: skip
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert closed.json()["confirmations"][0]["answer"] == "withdrawn"
+    assert _hits(client, people["operator"], auth, overdue=True) == []
+
+
+def test_list_filters_and_bad_parameters(
+    client: TestClient, clock: Clock, people: dict[str, User], auth: Auth, record: Any
+) -> None:
+    hit = _hit(client, people, auth)
+    client.post(f"/api/v1/hits/{hit['id']}/confirmation", json={"priority": "urgent"},
+                headers=auth(people["de"]))  # fmt: skip
+    who = people["operator"]
+    assert [h["id"] for h in _hits(client, who, auth, owner="FR")] == [hit["id"]]
+    assert _hits(client, who, auth, owner="DE") == []
+    assert [h["id"] for h in _hits(client, who, auth, screened_by="DE")] == [hit["id"]]
+    due = "2026-11-28T09:10:00+00:00"
+    assert [h["id"] for h in _hits(client, who, auth, due_before=due)] == [hit["id"]]
+    assert _hits(client, who, auth, due_before="2026-11-28T09:09:00+00:00") == []
+    assert [h["id"] for h in _hits(client, who, auth, status="confirmation_requested")] == [
+        hit["id"]
+    ]
+    for params, field in (
+        ({"due_before": "2026-11-28T09:10:00"}, "query.due_before"),
+        ({"status": "lost"}, "query.status"),
+        ({"owner": "XX"}, "owner"),
+    ):
+        response = client.get("/api/v1/hits", params=params, headers=auth(who))
+        assert response.status_code == 422, params
+        assert response.json()["errors"][0]["field"] == field
+
+
+def test_two_bureaus_acting_at_once_take_turns(fresh_database_url: str) -> None:
+    import threading
+
+    from sqlalchemy import select as select_
+
+    from interlink.access import Actor, Visibility, VisibilityMode
+    from interlink.core.db import make_engine, make_session_factory
+    from interlink.core.errors import Conflict
+    from interlink.hits.service import (
+        answer_confirmation,
+        record_outcome,
+        report_hit,
+        request_confirmation,
+    )
+    from interlink.members.models import Bureau
+    from interlink.records.models import Record
+
+    engine = make_engine(fresh_database_url)
+    factory = make_session_factory(engine)
+
+    def actor(session: Any, code: str) -> Actor:
+        office = session.scalars(select_(Bureau).where(Bureau.code == code)).one()
+        return Actor.build(id=uuid.uuid4(), name=f"{code.lower()}.o", role=Role.OFFICER,
+                           bureau_id=office.id, bureau_code=code, country=code)  # fmt: skip
+
+    with factory() as session:
+        france, germany = actor(session, "FR"), actor(session, "DE")
+        vehicle = Record.example(owner_bureau_id=france.bureau_id)
+        vehicle.set_visibility(Visibility(mode=VisibilityMode.ALL_MEMBERS))
+        session.add(vehicle)
+        session.flush()
+        hit = report_hit(session, vehicle.id, {"vehicle": {"plate": "AB"}}, None,
+                         actor=germany, now=T0)  # fmt: skip
+        request_confirmation(session, hit.id, "urgent", None, actor=germany, now=T0)
+        answer_confirmation(session, hit.id, "confirmed", "seize it", actor=france, now=T0)
+        session.commit()
+        hit_id = hit.id
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def act(who: Actor, outcome: str) -> None:
+        with factory() as session:
+            barrier.wait()
+            try:
+                record_outcome(session, hit_id, outcome, None, actor=who, now=T0)
+                session.commit()
+                outcomes.append(outcome)
+            except Conflict:
+                session.rollback()
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=act, args=(france, "seized")),
+               threading.Thread(target=act, args=(germany, "returned"))]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert sorted(outcomes)[0] == "conflict" and len(outcomes) == 2

@@ -63,8 +63,9 @@ def test_addressed_bureaus_read_it_others_never(
     assert [m["id"] for m in _box(client, people["fr"], auth, box="outbox")] == [message["id"]]
     path = f"/api/v1/messages/{message['id']}"
     assert client.get(path, headers=auth(people["es"])).status_code == 404
-    read = client.get(path, headers=auth(people["de"])).json()
-    receipts = {r["bureau"]: r for r in read["receipts"]}
+    client.get(path, headers=auth(people["de"]))
+    seen = client.get(path, headers=auth(people["fr"])).json()
+    receipts = {r["bureau"]: r for r in seen["receipts"]}
     assert receipts["DE"]["delivered_at"] and receipts["DE"]["read_by"] == people["de"].username
     assert receipts["IT"]["read_at"] is None
     # Immutable once sent.
@@ -255,3 +256,27 @@ def test_a_key_sealed_with_another_secret_is_not_silently_replaced(
         "/api/v1/messages", json=payload, headers={"Authorization": f"Bearer {token}"}
     )
     assert refused.status_code == 503 and "new-key" in refused.json()["detail"]
+
+
+def test_recipients_see_their_own_receipt_the_sender_all(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    message = _send(client, people["fr"], auth).json()
+    path = f"/api/v1/messages/{message['id']}"
+    client.get(path, headers=auth(people["it"]))  # Italy reads it
+    seen_by_germany = client.get(path, headers=auth(people["de"])).json()["receipts"]
+    assert [r["bureau"] for r in seen_by_germany] == ["DE"]
+    seen_by_france = client.get(path, headers=auth(people["fr"])).json()["receipts"]
+    assert {r["bureau"]: bool(r["read_at"]) for r in seen_by_france} == {"DE": True, "IT": True}
+
+
+def test_attachment_names_in_any_script_and_the_file_count(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    sent = _multipart(client, people["fr"], auth, [("фото досье.png", PNG)]).json()
+    got = client.get(sent["attachments"][0]["href"], headers=auth(people["de"]))
+    assert got.status_code == 200 and got.content == PNG
+    assert "filename*=UTF-8''%D1%84%D0%BE%D1%82%D0%BE" in got.headers["content-disposition"]
+    assert got.headers["x-content-type-options"] == "nosniff"
+    many = _multipart(client, people["fr"], auth, [(f"{n}.txt", b"x") for n in range(11)])
+    assert many.status_code == 422 and many.json()["errors"][0]["field"] == "attachments"

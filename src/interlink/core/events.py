@@ -144,6 +144,11 @@ def _ring_after_commit(session: Session) -> None:
         bell.ring()
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("events_published", None)  # nothing was published after all
+
+
 class Listener:
     """LISTENs on PostgreSQL for events committed by any process and rings the bell: a
     client connected to any server process gets every event at once."""

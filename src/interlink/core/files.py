@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import quote
 
-__all__ = ["safe_filename", "sha256", "sniff", "sniff_image"]
+__all__ = ["download_headers", "safe_filename", "sha256", "sniff", "sniff_image"]
 
 _IMAGES = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -56,3 +57,12 @@ def safe_filename(name: str | None, default: str = "file") -> str:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def download_headers(filename: str) -> dict[str, str]:
+    """Headers of a file served as a download: the name in ASCII and in UTF-8 (RFC 6266),
+    and no content sniffing by the browser."""
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                         for c in filename)  # fmt: skip
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}

@@ -28,7 +28,12 @@ def follow_ups(session: Session, hit: Hit) -> list[dict[str, Any]]:
         notices = session.scalars(
             select(Notice)
             .join(NoticeSubject, NoticeSubject.notice_id == Notice.id)
-            .where(NoticeSubject.record_id == hit.record_id, Notice.status.in_(list(LIVE)))
+            .where(
+                NoticeSubject.record_id == hit.record_id,
+                Notice.status.in_(list(LIVE)),
+                # Offered to the record's owner: its own notices only.
+                Notice.owner_bureau_id == hit.owner_bureau_id,
+            )
             .order_by(Notice.reference)
         ).all()
         for notice in notices:

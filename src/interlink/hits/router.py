@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now
@@ -30,11 +30,22 @@ def list_hits(
     session: DbSession,
     actor: Reader,
     now: Now,
-    status: Annotated[str | None, Query(max_length=24)] = None,
+    status: Annotated[
+        Literal[
+            "open",
+            "confirmation_requested",
+            "confirmed",
+            "not_same",
+            "more_information",
+            "closed",
+        ]
+        | None,
+        Query(),
+    ] = None,
     owner: Annotated[str | None, Query(description="owner bureau (country code)")] = None,
     screened_by: Annotated[str | None, Query(description="screening bureau")] = None,
     overdue: bool | None = None,
-    due_before: datetime | None = None,
+    due_before: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:

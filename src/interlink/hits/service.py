@@ -112,7 +112,7 @@ def record_hits(
             owner_bureau_id=record.owner_bureau_id,
             screening_bureau_id=actor.bureau_id,
             screened_by=actor.name,
-            system="user" if actor.kind == "user" else f"{actor.kind}: {actor.name}",
+            system="user" if actor.kind == "user" else actor.name,
             query=query,
             record_id=record.id,
             record_kind=record.kind,
@@ -175,8 +175,15 @@ def report_hit(
     return hit
 
 
-def load_hit(session: Session, hit_id: uuid.UUID, actor: Actor, action: Action) -> Hit:
-    return require(session, Hit, hit_id, actor, action)
+def load_hit(
+    session: Session, hit_id: uuid.UUID, actor: Actor, action: Action, *, lock: bool = False
+) -> Hit:
+    """The hit if ``actor`` may ``action`` it; ``lock``: held until commit, so that two
+    bureaus acting on it at once take turns (the second sees the first's change)."""
+    hit = require(session, Hit, hit_id, actor, action)
+    if lock:
+        session.refresh(hit, with_for_update=True)
+    return hit
 
 
 def is_overdue(hit: Hit, now: datetime) -> bool:
@@ -194,7 +201,7 @@ def request_confirmation(
 ) -> Hit:
     """The screening bureau asks the owner to confirm, with a deadline by priority."""
     check_permission(actor, Permission.HITS_ANSWER)
-    hit = load_hit(session, hit_id, actor, Action.READ)
+    hit = load_hit(session, hit_id, actor, Action.READ, lock=True)
     if hit.screening_bureau_id != actor.bureau_id:
         raise Forbidden("only the bureau whose screening made the hit asks for confirmation")
     if priority not in DEADLINES:
@@ -243,7 +250,7 @@ def answer_confirmation(
     """The owner's answer: confirmed (with instructions), not the same, or more
     information needed (saying what)."""
     check_permission(actor, Permission.HITS_ANSWER)
-    hit = load_hit(session, hit_id, actor, Action.READ)
+    hit = load_hit(session, hit_id, actor, Action.READ, lock=True)
     if hit.owner_bureau_id != actor.bureau_id:
         raise Forbidden("only the bureau that owns the record answers a confirmation request")
     if answer not in ANSWERS:
@@ -302,13 +309,21 @@ def record_outcome(
     """What came of the hit (either bureau records it); closes the hit and returns the
     follow-ups offered to the record's owner."""
     check_permission(actor, Permission.HITS_ANSWER)
-    hit = load_hit(session, hit_id, actor, Action.READ)
+    hit = load_hit(session, hit_id, actor, Action.READ, lock=True)
     if actor.bureau_id not in (hit.owner_bureau_id, hit.screening_bureau_id):
         raise Forbidden("only the two bureaus of a hit record its outcome")
     if outcome not in OUTCOMES:
         raise InvalidInput("body.outcome", f"one of {', '.join(OUTCOMES)}")
     if hit.outcome is not None:
         raise Conflict(f"hit {hit.id} already has its outcome ({hit.outcome})")
+    if outcome != "no_action" and hit.status != "confirmed":
+        raise Conflict(
+            f"hit {hit.id} is {hit.status}: an outcome other than no_action follows the "
+            "owner's confirmation"
+        )
+    request = _open_request(session, hit)
+    if request is not None:  # closed unanswered: nothing is pending any more
+        request.answer, request.answered_at, request.answered_by = "withdrawn", now, actor.name
     hit.outcome, hit.outcome_details, hit.outcome_at = outcome, details, now
     hit.status, hit.updated_at = "closed", now
     session.flush()

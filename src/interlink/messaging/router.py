@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import InvalidInput
+from interlink.core.files import download_headers
 from interlink.members.deps import requires
 from interlink.members.service import bureau_codes
 from interlink.messaging import service
@@ -29,10 +30,14 @@ router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 Sender = Annotated[Actor, Depends(requires(Permission.MESSAGES_SEND))]
 
 
-def _view(session: Any, message: Message, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
-    receipts = session.scalars(
-        select(MessageRecipient).where(MessageRecipient.message_id == message.id)
-    ).all()
+def _view(
+    session: Any, message: Message, codes: dict[uuid.UUID, str], actor: Actor
+) -> dict[str, Any]:
+    receipts = select(MessageRecipient).where(MessageRecipient.message_id == message.id)
+    if not (actor.is_secretariat or actor.bureau_id == message.owner_bureau_id):
+        # The sender sees who received and read; a recipient, only its own receipt.
+        receipts = receipts.where(MessageRecipient.bureau_id == actor.bureau_id)
+    receipts = session.scalars(receipts).all()
     attachments = service.attachments_of(session, message)
     return {
         "id": message.id,
@@ -81,11 +86,16 @@ async def _body_and_files(request: Request) -> tuple[MessageCreate, list[tuple[s
             if not isinstance(raw, str):
                 raise InvalidInput("message", "the form needs a 'message' part (JSON)")
             body = MessageCreate.model_validate(json.loads(raw))
-            files = [
-                (upload.filename, await upload.read())
-                for upload in form.getlist("attachments")
-                if isinstance(upload, UploadFile)
-            ]
+            uploads = [u for u in form.getlist("attachments") if isinstance(u, UploadFile)]
+            if len(uploads) > service.MAX_ATTACHMENTS:
+                raise InvalidInput(
+                    "attachments", f"at most {service.MAX_ATTACHMENTS} files per message"
+                )
+            for position, upload in enumerate(uploads):
+                if (upload.size or 0) > service.MAX_ATTACHMENT_BYTES:
+                    limit = service.MAX_ATTACHMENT_BYTES // (1024 * 1024)
+                    raise InvalidInput(f"attachments.{position}", f"larger than {limit} MB")
+            files = [(upload.filename, await upload.read()) for upload in uploads]
             return body, files
         return MessageCreate.model_validate(await request.json()), []
     except ValidationError as exc:
@@ -128,7 +138,7 @@ async def send(
             session, body, files, actor=actor, secret=settings.signing_key, now=now
         )
         session.commit()
-        return _view(session, message, bureau_codes(session))
+        return _view(session, message, bureau_codes(session), actor)
 
     return await run_in_threadpool(store)
 
@@ -149,7 +159,7 @@ def list_messages(
     )
     session.commit()
     codes = bureau_codes(session)
-    items = [_view(session, message, codes) for message in messages]
+    items = [_view(session, message, codes, actor) for message in messages]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -159,14 +169,13 @@ def get_message(
 ) -> dict[str, Any]:
     message = service.get_message(session, message_id, actor=actor, now=now)
     session.commit()
-    return _view(session, message, bureau_codes(session))
+    return _view(session, message, bureau_codes(session), actor)
 
 
 @router.get("/{message_id}/verify")
-def verify(session: DbSession, actor: Sender, now: Now, message_id: uuid.UUID) -> dict[str, Any]:
-    message = service.get_message(session, message_id, actor=actor, now=now)
+def verify(session: DbSession, actor: Sender, message_id: uuid.UUID) -> dict[str, Any]:
+    message = service.readable_message(session, message_id, actor=actor)
     result = service.verify_message(session, message)
-    session.commit()
     return {
         "valid": result.valid,
         "reason": result.reason,
@@ -185,5 +194,5 @@ def attachment(
     return Response(
         found.content,
         media_type=found.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+        headers=download_headers(found.filename),
     )

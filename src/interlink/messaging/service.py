@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from interlink.access import (
     Action,
@@ -49,6 +49,7 @@ __all__ = [
     "get_attachment",
     "get_message",
     "list_messages",
+    "readable_message",
     "send_message",
     "verify_message",
 ]
@@ -302,10 +303,15 @@ def mark_delivered(
         )
 
 
+def readable_message(session: Session, message_id: uuid.UUID, *, actor: Actor) -> Message:
+    """The message if ``actor`` may read it (nothing marked)."""
+    check_permission(actor, Permission.MESSAGES_SEND)
+    return require(session, Message, message_id, actor, Action.READ)
+
+
 def get_message(session: Session, message_id: uuid.UUID, *, actor: Actor, now: datetime) -> Message:
     """The message; read by a user of a recipient bureau, it is marked read there."""
-    check_permission(actor, Permission.MESSAGES_SEND)
-    message = require(session, Message, message_id, actor, Action.READ)
+    message = readable_message(session, message_id, actor=actor)
     mark_delivered(session, actor.bureau_id, [message.id], now)
     if actor.kind == "user":
         session.execute(
@@ -335,14 +341,14 @@ def get_attachment(
     return attachment
 
 
-def attachments_of(session: Session, message: Message) -> list[MessageAttachment]:
-    return list(
-        session.scalars(
-            select(MessageAttachment)
-            .where(MessageAttachment.message_id == message.id)
-            .order_by(MessageAttachment.position)
-        )
-    )
+def attachments_of(
+    session: Session, message: Message, *, content: bool = False
+) -> list[MessageAttachment]:
+    """The message's attachments (their bytes loaded only if ``content``)."""
+    query = select(MessageAttachment).where(MessageAttachment.message_id == message.id)
+    if not content:
+        query = query.options(defer(MessageAttachment.content))
+    return list(session.scalars(query.order_by(MessageAttachment.position)))
 
 
 def verify_message(session: Session, message: Message) -> Verification:
@@ -364,7 +370,7 @@ def verify_message(session: Session, message: Message) -> Verification:
     ).first()
     return verify(
         message,
-        _actual_digests(attachments_of(session, message)),
+        _actual_digests(attachments_of(session, message, content=True)),
         key,
         issued=(issued or {}).get("public_key"),
         recorded_digest=(sent or {}).get("digest"),

@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession
+from interlink.core.files import download_headers
 from interlink.interop.formats import get_format
 from interlink.members.deps import requires
 from interlink.members.schemas import Page
@@ -115,7 +116,7 @@ def _register(kind: str) -> None:
         return StreamingResponse(
             _chunks(spool),
             media_type=exchange.media_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers=download_headers(filename),
         )
 
     @router.get(f"/{kind}/{{record_id}}", response_model=Read, tags=tags, name=f"get_{kind}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -67,13 +68,16 @@ async def screen_stream(
     if len(body) > MAX_BODY:
         raise InvalidInput("body", f"at most {MAX_BODY // (1024 * 1024)} MB per request")
     factory = request.app.state.session_factory
+    clock = request.app.state.clock
 
     async def answers() -> AsyncIterator[bytes]:
         session = await run_in_threadpool(factory)
         try:
             for number, line in enumerate(body.split(b"\n"), start=1):
                 if line.strip():
-                    yield await run_in_threadpool(_answer, session, actor, index, number, line)
+                    yield await run_in_threadpool(
+                        _answer, session, actor, index, number, line, clock
+                    )
         finally:
             await run_in_threadpool(session.close)
 
@@ -81,11 +85,16 @@ async def screen_stream(
 
 
 def _answer(
-    session: Session, actor: Actor, index: ScreeningIndex, number: int, line: bytes
+    session: Session,
+    actor: Actor,
+    index: ScreeningIndex,
+    number: int,
+    line: bytes,
+    clock: Callable[[], datetime],
 ) -> bytes:
     try:
         body = ScreenRequest.model_validate_json(line)
-        result = service.screen(session, body, actor=actor, index=index)
+        result = service.screen(session, body, actor=actor, index=index, now=clock())
         session.commit()
         return ScreenResult.model_validate(result).model_dump_json().encode() + b"\n"
     except ValidationError as exc:
