@@ -7,9 +7,11 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +35,7 @@ from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
 from interlink.screening.index import ScreeningIndex
 from interlink.screening.router import router as screening_router
+from interlink.web.router import router as web_router
 
 __all__ = ["create_app"]
 
@@ -127,5 +130,9 @@ def create_app(
     app.include_router(hits_router)
     app.include_router(messaging_router)
     app.include_router(stream_router)
+    app.include_router(web_router)
+    app.mount(
+        "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
+    )
     app.include_router(public_notices_router)
     return app

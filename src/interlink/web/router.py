@@ -1,0 +1,162 @@
+"""Console pages: sign in and out, the bureau workspace (inbox of messages, hits awaiting
+our confirmation with their deadlines, requests to approve) and its quick screening box.
+
+Thin routes: each page asks the same services as the API, as the signed-in actor, and
+renders a template; htmx requests get the fragment they replace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from interlink.access import Actor, Permission
+from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.core.errors import AppError
+from interlink.hits.reads import list_hits
+from interlink.members.auth import authenticate, issue_access_token
+from interlink.messaging.service import list_messages
+from interlink.notices.reads import list_notices
+from interlink.notices.schemas import NoticeFilters
+from interlink.screening.schemas import ScreenRequest
+from interlink.screening.service import screen
+from interlink.web.session import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    check_csrf,
+    csrf_token,
+    page_actor,
+    set_csrf,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    token = csrf_token(request)
+    html = templates.get_template(name).render(request=request, csrf=token, **context)
+    response = HTMLResponse(html, status_code=status_code)
+    set_csrf(response, token)
+    return response
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_page(request: Request) -> HTMLResponse:
+    return _render(request, "signin.html", {"error": None, "username": ""})
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
+    check_csrf(request, token)
+    try:
+        user = authenticate(session, settings, username.strip(), password)
+    except AppError as exc:
+        context = {"error": exc.detail, "username": username}
+        return _render(request, "signin.html", context, status_code=exc.status)
+    session.commit()
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issue_access_token(settings, user),
+        max_age=settings.token_minutes * 60,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> Response:
+    check_csrf(request, token)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _workspace(session: DbSession, actor: Actor, now: Any) -> dict[str, Any]:
+    inbox: list[Any] = []
+    if actor.can(Permission.MESSAGES_SEND):
+        inbox, _ = list_messages(session, actor=actor, box="inbox", limit=10, now=now)
+    awaiting: list[Any] = []
+    if actor.can(Permission.RECORDS_READ) and actor.country:
+        awaiting, _ = list_hits(
+            session, actor=actor, now=now, status="confirmation_requested", owner=actor.country
+        )
+    to_approve: list[Any] = []
+    if actor.can(Permission.NOTICES_APPROVE) and actor.country:
+        filters = NoticeFilters(status="submitted", country=actor.country)
+        to_approve, _ = list_notices(session, filters, actor=actor, limit=20, offset=0)
+    return {"inbox": inbox, "awaiting": awaiting, "to_approve": to_approve}
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: DbSession, settings: SettingsDep, now: Now) -> Response:
+    actor = page_actor(request, session, settings)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    context = {"actor": actor, "now": now, **_workspace(session, actor, now)}
+    session.commit()  # the inbox marks messages delivered
+    return _render(request, "workspace.html", context)
+
+
+def _screen_request(form: dict[str, str]) -> ScreenRequest:
+    kind = form.get("kind", "person")
+    if kind == "document":
+        body: dict[str, Any] = {"document": {"number": form.get("number", "")}}
+    elif kind == "mrz":
+        body = {"mrz": form.get("mrz", "").strip().replace("\r\n", "\n")}
+    elif kind == "vehicle":
+        body = {"vehicle": {"plate": form.get("plate"), "vin": form.get("vin") or None}}
+    else:
+        person = {k: form[k] for k in ("name", "date_of_birth", "nationality") if form.get(k)}
+        body = {"person": person}
+    return ScreenRequest.model_validate(body)
+
+
+@router.post("/screen", response_class=HTMLResponse)
+async def screen_page(
+    request: Request, session: DbSession, settings: SettingsDep, now: Now
+) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get(CSRF_FIELD))
+    actor = page_actor(request, session, settings)
+    if actor is None:
+        return Response(status_code=401, headers={"HX-Redirect": "/signin"})
+    context: dict[str, Any] = {"result": None, "errors": []}
+    try:
+        query = _screen_request(form)
+        index = request.app.state.screening_index
+
+        def run() -> dict[str, Any]:
+            result = screen(session, query, actor=actor, index=index, now=now)
+            session.commit()
+            return result
+
+        context["result"] = await run_in_threadpool(run)
+    except ValidationError as exc:
+        context["errors"] = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+    except AppError as exc:
+        context["errors"] = exc.errors or [{"field": "", "message": exc.detail}]
+    return _render(request, "_screen_results.html", context)

@@ -1,0 +1,61 @@
+"""Signing in to the console: the access token in an HttpOnly cookie, and a CSRF token
+(double submit: a cookie the page echoes in each form or htmx request) for every change.
+
+The actor behind a page is resolved from the cookie by the same code as the API's bearer
+token, so pages see exactly what the API would show the same user.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import Request, Response
+from sqlalchemy.orm import Session
+
+from interlink.access import Actor
+from interlink.core.config import Settings
+from interlink.core.db import reading
+from interlink.core.errors import AppError, Forbidden
+from interlink.members.auth import resolve_credentials
+
+__all__ = [
+    "CSRF_COOKIE",
+    "CSRF_FIELD",
+    "SESSION_COOKIE",
+    "check_csrf",
+    "csrf_token",
+    "page_actor",
+    "set_csrf",
+]
+
+SESSION_COOKIE = "interlink_session"
+CSRF_COOKIE = "interlink_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+def page_actor(request: Request, session: Session, settings: Settings) -> Actor | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        with reading(session):
+            return resolve_credentials(session, settings, bearer=token, api_key=None)
+    except AppError:  # expired or revoked: signed out
+        return None
+
+
+def csrf_token(request: Request) -> str:
+    """The browser's CSRF token, or a new one (``set_csrf`` stores it with the page)."""
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def set_csrf(response: Response, token: str) -> None:
+    response.set_cookie(CSRF_COOKIE, token, samesite="strict", httponly=False, path="/")
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    given = submitted or request.headers.get("X-CSRF-Token", "")
+    if not expected or not hmac.compare_digest(expected, given):
+        raise Forbidden("the form is stale or came from elsewhere: reload the page and retry")

@@ -1,0 +1,69 @@
+"""Console pages through the app: sign in with the cookie and CSRF token, the workspace,
+and the quick screening box, which shows what the API would (the same policy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from interlink.access import Role
+from interlink.members.models import User
+from tests.conftest import PASSWORD
+
+Auth = Callable[[User], dict[str, str]]
+
+
+def _signin(client: TestClient, user: User, password: str = PASSWORD) -> object:
+    page = client.get("/signin")
+    token = page.cookies.get("interlink_csrf") or client.cookies.get("interlink_csrf")
+    return client.post(
+        "/signin",
+        data={"username": user.username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def test_sign_in_and_out(client: TestClient, make_user: Callable[..., User]) -> None:
+    officer = make_user(Role.OFFICER, "DE")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/signin"
+    forged = client.post("/signin", data={"username": officer.username, "password": PASSWORD})
+    assert forged.status_code == 403  # no CSRF token
+    wrong = _signin(client, officer, "not the password")
+    assert wrong.status_code == 401 and 'aria-describedby="signin-error"' in wrong.text
+    done = _signin(client, officer)
+    assert done.status_code == 303 and "interlink_session" in done.headers["set-cookie"]
+    assert "HttpOnly" in done.headers["set-cookie"]
+    page = client.get("/")
+    assert page.status_code == 200 and "Bureau workspace: DE" in page.text
+    token = client.cookies.get("interlink_csrf")
+    out = client.post("/signout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.headers["location"] == "/signin"
+    client.cookies.delete("interlink_session")
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_quick_screening_shows_hits_and_respects_the_policy(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    france, germany = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "DE")
+    shared = {"given_name": "Jean", "family_name": "Dupont", "date_of_birth": "1971-03-09",
+              "visibility": {"mode": "all_members"}}  # fmt: skip
+    secret = {"given_name": "Marie", "family_name": "Lambert", "date_of_birth": "1980-01-02",
+              "visibility": {"mode": "owner_only"}}  # fmt: skip
+    for body in (shared, secret):
+        client.post("/api/v1/records/persons", json=body, headers=auth(france))
+    _signin(client, germany)
+    token = client.cookies.get("interlink_csrf")
+    headers = {"X-CSRF-Token": token or "", "HX-Request": "true"}
+    found = client.post("/screen", data={"kind": "person", "name": "Jean Dupond",
+                        "date_of_birth": "1971-03-09"}, headers=headers)  # fmt: skip
+    assert found.status_code == 200 and "HIT" in found.text
+    assert "owned by <strong>FR</strong>" in found.text and "same date" in found.text
+    hidden = client.post("/screen", data={"kind": "person", "name": "Marie Lambert"},
+                         headers=headers)  # fmt: skip
+    assert "No hit" in hidden.text and "Lambert" not in hidden.text.split("</p>", 1)[1]
+    bad = client.post("/screen", data={"kind": "person", "name": "X", "date_of_birth": "1971-13"},
+                      headers=headers)  # fmt: skip
+    assert "date_of_birth" in bad.text and 'role="alert"' in bad.text
+    assert client.post("/screen", data={"kind": "person", "name": "x"}).status_code == 403
