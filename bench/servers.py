@@ -29,9 +29,9 @@ def free_port() -> int:
 def serve(url: str, workers: int, secret: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """Seed the demo into ``url`` and serve it; servers given the same ``secret`` accept
     each other's tokens."""
-    env = seed_demo(url)
+    secret = secret or secrets.token_hex(32)
+    env = seed_demo(url, secret)
     port = free_port()
-    env["INTERLINK_SECRET_KEY"] = secret or secrets.token_hex(32)
     server = subprocess.Popen(
         [
             sys.executable,

@@ -5,6 +5,7 @@ demo network on a private SQLite file. Without Chromium they skip, except in CI,
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,16 +38,20 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+SECRET = secrets.token_hex(32)  # seeds the demo's signing keys and signs the server's tokens
+
+
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
-    seeded = CliRunner().invoke(cli, ["demo", "--seed-only"], env={"INTERLINK_DATABASE_URL": url})
+    env = {"INTERLINK_DATABASE_URL": url, "INTERLINK_SECRET_KEY": SECRET}
+    seeded = CliRunner().invoke(cli, ["demo", "--seed-only"], env=env)
     assert seeded.exit_code == 0, seeded.output
     return url
 
 
 @pytest.fixture(scope="session")
 def server(demo_url: str) -> Iterator[Server]:
-    running = Server(demo_url).start()
+    running = Server(demo_url, secret=SECRET).start()
     yield running
     running.stop()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -63,4 +65,82 @@ def test_an_officer_screens_a_person_and_sees_the_hit_explained(
     text = results.inner_text()
     assert f"owned by {person['owner']}" in text
     assert "name" in text and "date_of_birth" in text  # the explanation, part by part
+    page.close()
+
+
+def _token(server: Server, username: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{server.base}/api/v1/auth/token",
+        data={"username": username, "password": DEMO_PASSWORD},
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_a_message_appears_live_in_an_open_inbox(browser: Any, server: Server) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in(page, server, "it.officer")
+    page.wait_for_timeout(500)  # the page's stream is open
+    subject = f"Live check {time.time_ns()}"
+    sent = httpx.post(
+        f"{server.base}/api/v1/messages",
+        json={"recipients": ["IT"], "priority": "urgent", "subject": subject, "body": "Hello."},
+        headers=_token(server, "fr.officer"),
+    )
+    assert sent.status_code == 201
+    page.locator("#inbox-list").get_by_text(subject).wait_for(timeout=10_000)
+    page.close()
+
+
+def test_the_command_centre_sees_a_new_urgent_hit_without_reload(
+    browser: Any, server: Server
+) -> None:
+    person = _shared_person(server.url, not_owned_by="DE")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in(page, server, "ccc.operator")
+    page.goto(f"{server.base}/ccc")
+    page.wait_for_timeout(500)
+    germany = _token(server, "de.officer")
+    query = {"person": {"name": f"{person['given_name']} {person['family_name']}",
+                        "date_of_birth": person["date_of_birth"]}}  # fmt: skip
+    screened = httpx.post(f"{server.base}/api/v1/screen", json=query, headers=germany)
+    assert screened.json()["hit"] is True
+    hits = httpx.get(f"{server.base}/api/v1/hits", headers=germany,
+                     params={"status": "open", "limit": 1}).json()["items"]  # fmt: skip
+    asked = httpx.post(f"{server.base}/api/v1/hits/{hits[0]['id']}/confirmation",
+                       json={"priority": "urgent"}, headers=germany)  # fmt: skip
+    assert asked.status_code == 200
+    feed = page.locator("#feed")
+    feed.get_by_text("new hit").first.wait_for(timeout=10_000)
+    feed.locator("li.urgent").first.wait_for(timeout=10_000)
+    page.close()
+
+
+def test_an_excluded_country_cannot_reach_a_restricted_record_by_url(
+    browser: Any, server: Server
+) -> None:
+    engine = make_engine(server.url)
+    with Session(engine) as session:
+        record = session.scalars(
+            select(Record).where(Record.visibility_mode == "only").order_by(Record.source_id)
+        ).first()
+        assert record is not None
+        owner = session.get(Bureau, record.owner_bureau_id)
+        assert owner is not None
+        allowed = set((record.visibility_countries or "").strip(",").split(",")) | {owner.code}
+        outsider = next(code for code in ("IS", "NZ", "CL", "MA") if code not in allowed)
+        insider = next(iter(sorted(allowed - {owner.code})))
+        path = f"/records/{record.kind}/{record.id}"
+    engine.dispose()
+    page = browser.new_page()
+    _sign_in(page, server, f"{outsider.lower()}.officer")
+    response = page.goto(f"{server.base}{path}")
+    assert response is not None and response.status == 404
+    assert page.get_by_text("Not found").is_visible()
+    page.close()
+    page = browser.new_page()
+    _sign_in(page, server, f"{insider.lower()}.officer")
+    response = page.goto(f"{server.base}{path}")
+    assert response is not None and response.status == 200
+    assert page.get_by_text(f"owned by {owner.code}").is_visible()
     page.close()

@@ -67,3 +67,24 @@ def test_quick_screening_shows_hits_and_respects_the_policy(
                       headers=headers)  # fmt: skip
     assert "date_of_birth" in bad.text and 'role="alert"' in bad.text
     assert client.post("/screen", data={"kind": "person", "name": "x"}).status_code == 403
+
+
+def test_command_centre_is_for_operators_and_records_obey_the_policy(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    officer, operator = make_user(Role.OFFICER, "DE"), make_user(Role.OPERATOR, "SEC")
+    france, italy = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "IT")
+    _signin(client, officer)
+    assert client.get("/ccc").status_code == 403
+    body = {"plate": "AB-123-CD", "visibility": {"mode": "only", "countries": ["DE"]}}
+    record = client.post("/api/v1/records/vehicles", json=body, headers=auth(france)).json()
+    page = client.get(f"/records/vehicles/{record['id']}")
+    assert page.status_code == 200 and "owned by <strong>FR</strong>" in page.text
+    client.cookies.clear()
+    _signin(client, italy)
+    assert client.get(f"/records/vehicles/{record['id']}").status_code == 404
+    assert client.get("/records/vehicles/not-an-id").status_code == 404
+    client.cookies.clear()
+    _signin(client, operator)
+    centre = client.get("/ccc")
+    assert centre.status_code == 200 and "Live feed" in centre.text

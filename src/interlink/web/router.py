@@ -7,6 +7,7 @@ renders a template; htmx requests get the fragment they replace.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,15 +16,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from sqlalchemy import select
 
-from interlink.access import Actor, Permission
+from interlink.access import Actor, Permission, Role
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
+from interlink.core.events import Event
 from interlink.hits.reads import list_hits
 from interlink.members.auth import authenticate, issue_access_token
+from interlink.members.service import bureau_codes
 from interlink.messaging.service import list_messages
+from interlink.messaging.stream import audience_clause
 from interlink.notices.reads import list_notices
 from interlink.notices.schemas import NoticeFilters
+from interlink.records.service import get_record, record_view
 from interlink.screening.schemas import ScreenRequest
 from interlink.screening.service import screen
 from interlink.web.session import (
@@ -160,3 +166,54 @@ async def screen_page(
     except AppError as exc:
         context["errors"] = exc.errors or [{"field": "", "message": exc.detail}]
     return _render(request, "_screen_results.html", context)
+
+
+def _signed_in(request: Request, session: DbSession, settings: SettingsDep) -> Actor | None:
+    return page_actor(request, session, settings)
+
+
+@router.get("/ccc", response_class=HTMLResponse)
+def command_centre(
+    request: Request, session: DbSession, settings: SettingsDep, now: Now
+) -> Response:
+    actor = _signed_in(request, session, settings)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    if actor.role is not Role.OPERATOR:
+        context = {"actor": actor, "message": "The command centre is for its operators."}
+        return _render(request, "problem.html", context, status_code=403)
+    open_hits = list_hits(session, actor=actor, now=now, status="open", limit=1)[1]
+    asked = list_hits(session, actor=actor, now=now, status="confirmation_requested", limit=1)[1]
+    overdue = list_hits(session, actor=actor, now=now, overdue=True, limit=1)[1]
+    review = list_notices(
+        session, NoticeFilters(status="under_review"), actor=actor, limit=1, offset=0
+    )[1]
+    recent = session.scalars(
+        select(Event).where(audience_clause(actor)).order_by(Event.id.desc()).limit(20)
+    ).all()
+    items = [
+        {"topic": e.topic, "text": e.payload.get("subject") or e.payload.get("title") or
+         e.payload.get("record_kind") or ""}
+        for e in recent
+    ]  # fmt: skip
+    session.commit()
+    counts = {"open": open_hits + asked, "overdue": overdue, "review": review}
+    return _render(request, "ccc.html", {"actor": actor, "counts": counts, "recent": items})
+
+
+@router.get("/records/{kind}/{record_id}", response_class=HTMLResponse)
+def record_page(
+    request: Request, session: DbSession, settings: SettingsDep, kind: str, record_id: str
+) -> Response:
+    actor = _signed_in(request, session, settings)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    try:
+        record = get_record(session, kind, uuid.UUID(record_id), actor=actor)
+    except (AppError, ValueError):
+        # Invisible and absent look the same, as in the API.
+        context = {"actor": actor, "message": "Not found: no such record that you may see."}
+        return _render(request, "problem.html", context, status_code=404)
+    session.commit()  # the read of person data is audited
+    view = record_view(record, bureau_codes(session))
+    return _render(request, "record.html", {"actor": actor, "record": view})
