@@ -144,3 +144,54 @@ def test_an_excluded_country_cannot_reach_a_restricted_record_by_url(
     assert response is not None and response.status == 200
     assert page.get_by_text(f"owned by {owner.code}").is_visible()
     page.close()
+
+
+def test_a_red_notice_is_drafted_submitted_approved_and_published(
+    browser: Any, server: Server
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _sign_in(page, server, "fr.officer")
+    page.goto(f"{server.base}/notices/new")
+    options = page.locator("#person_record option").all_inner_texts()
+    page.get_by_label("Wanted person (a record of your bureau)").select_option(label=options[1])
+    page.get_by_label("Charge (offence)").fill("Armed robbery")
+    page.get_by_label("Law covering the offence").fill("Code pénal, art. 311-8")
+    page.get_by_label("Maximum penalty (months)").fill("12")  # below the threshold, at first
+    page.get_by_label("Warrant: issuing authority").fill("Tribunal judiciaire de Lyon")
+    page.get_by_label("Warrant: issuing country (FR, DE ...)").fill("FR")
+    page.get_by_label("Warrant: date (YYYY-MM-DD)").fill("2026-01-15")
+    page.get_by_label("Warrant: reference").fill("AW-2026-042")
+    page.get_by_label("Summary of the facts").fill("Robbed three jewellers in Lyon in 2025.")
+    page.get_by_role("button", name="Save the draft").click()
+    error = page.locator("#max_penalty_months-error")
+    assert "at least 24 months" in error.inner_text()  # inline, on its field
+    page.get_by_label("Maximum penalty (months)").fill("240")
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_url(f"{server.base}/notices/*")
+    notice_url = page.url
+    reference = page.locator("h1").inner_text().split(" ")[0]
+    assert page.locator("#status").inner_text() == "draft"
+    page.get_by_role("button", name="Submit").click()
+    assert page.locator("#status").inner_text() == "submitted"
+    page.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _sign_in(page, server, "fr.supervisor")
+    page.goto(notice_url)
+    page.get_by_role("button", name="Approve").click()
+    assert page.locator("#status").inner_text() == "under_review"
+    page.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _sign_in(page, server, "gs.reviewer")
+    page.goto(f"{server.base}/review")
+    page.get_by_role("link", name=reference).click()  # from the review queue
+    page.wait_for_url(notice_url)
+    for radio in page.locator("input[type=radio][value=cleared]").all():
+        radio.check()
+    page.get_by_label("Reason (for returns, refusals, cancellations, resolutions)").fill(
+        "Ordinary-law crime; checked."
+    )
+    page.get_by_role("button", name="Publish").click()
+    assert page.locator("#status").inner_text() == "published"
+    page.close()

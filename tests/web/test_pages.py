@@ -88,3 +88,33 @@ def test_command_centre_is_for_operators_and_records_obey_the_policy(
     _signin(client, operator)
     centre = client.get("/ccc")
     assert centre.status_code == 200 and "Live feed" in centre.text
+
+
+def test_notice_pages_follow_the_workflow_and_the_policy(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    officer, german = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "DE")
+    person = {"given_name": "Jean", "family_name": "Dupont", "date_of_birth": "1971-03-09",
+              "visibility": {"mode": "owner_only"}}  # fmt: skip
+    record = client.post("/api/v1/records/persons", json=person, headers=auth(officer)).json()
+    _signin(client, officer)
+    assert client.get("/review").status_code == 403  # the reviewers' desk
+    form = {
+        "csrf_token": client.cookies.get("interlink_csrf"), "person_record": record["id"],
+        "purpose": "prosecution", "offence": "Armed robbery", "law": "art. 311-8",
+        "max_penalty_months": "240", "warrant_authority": "Tribunal de Lyon",
+        "warrant_country": "FR", "warrant_date": "2099-01-01", "warrant_reference": "AW-1",
+        "summary": "Robbed three jewellers in Lyon.",
+    }  # fmt: skip
+    refused = client.post("/notices/new", data=form, follow_redirects=False)
+    assert refused.status_code == 422
+    assert 'aria-describedby="warrant_date-error"' in refused.text
+    created = client.post("/notices/new", data={**form, "warrant_date": "2026-01-02"},
+                          follow_redirects=False)  # fmt: skip
+    assert created.status_code == 303
+    notice_page = created.headers["location"]
+    page = client.get(notice_page)
+    assert ">draft<" in page.text and "Submit" in page.text
+    client.cookies.clear()
+    _signin(client, german)
+    assert client.get(notice_page).status_code == 404  # another bureau's draft

@@ -8,13 +8,11 @@ renders a template; htmx requests get the fragment they replace.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -32,34 +30,22 @@ from interlink.notices.schemas import NoticeFilters
 from interlink.records.service import get_record, record_view
 from interlink.screening.schemas import ScreenRequest
 from interlink.screening.service import screen
+from interlink.web.pages import render, signed_in
 from interlink.web.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
     check_csrf,
-    csrf_token,
     page_actor,
-    set_csrf,
 )
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-
-
-def _render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    token = csrf_token(request)
-    html = templates.get_template(name).render(request=request, csrf=token, **context)
-    response = HTMLResponse(html, status_code=status_code)
-    set_csrf(response, token)
-    return response
 
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_page(request: Request) -> HTMLResponse:
-    return _render(request, "signin.html", {"error": None, "username": ""})
+    return render(request, "signin.html", {"error": None, "username": ""})
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -76,7 +62,7 @@ def signin(
         user = authenticate(session, settings, username.strip(), password)
     except AppError as exc:
         context = {"error": exc.detail, "username": username}
-        return _render(request, "signin.html", context, status_code=exc.status)
+        return render(request, "signin.html", context, status_code=exc.status)
     session.commit()
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
@@ -122,7 +108,7 @@ def home(request: Request, session: DbSession, settings: SettingsDep, now: Now) 
         return RedirectResponse("/signin", status_code=303)
     context = {"actor": actor, "now": now, **_workspace(session, actor, now)}
     session.commit()  # the inbox marks messages delivered
-    return _render(request, "workspace.html", context)
+    return render(request, "workspace.html", context)
 
 
 def _screen_request(form: dict[str, str]) -> ScreenRequest:
@@ -165,23 +151,19 @@ async def screen_page(
         ]
     except AppError as exc:
         context["errors"] = exc.errors or [{"field": "", "message": exc.detail}]
-    return _render(request, "_screen_results.html", context)
-
-
-def _signed_in(request: Request, session: DbSession, settings: SettingsDep) -> Actor | None:
-    return page_actor(request, session, settings)
+    return render(request, "_screen_results.html", context)
 
 
 @router.get("/ccc", response_class=HTMLResponse)
 def command_centre(
     request: Request, session: DbSession, settings: SettingsDep, now: Now
 ) -> Response:
-    actor = _signed_in(request, session, settings)
+    actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     if actor.role is not Role.OPERATOR:
         context = {"actor": actor, "message": "The command centre is for its operators."}
-        return _render(request, "problem.html", context, status_code=403)
+        return render(request, "problem.html", context, status_code=403)
     open_hits = list_hits(session, actor=actor, now=now, status="open", limit=1)[1]
     asked = list_hits(session, actor=actor, now=now, status="confirmation_requested", limit=1)[1]
     overdue = list_hits(session, actor=actor, now=now, overdue=True, limit=1)[1]
@@ -198,14 +180,14 @@ def command_centre(
     ]  # fmt: skip
     session.commit()
     counts = {"open": open_hits + asked, "overdue": overdue, "review": review}
-    return _render(request, "ccc.html", {"actor": actor, "counts": counts, "recent": items})
+    return render(request, "ccc.html", {"actor": actor, "counts": counts, "recent": items})
 
 
 @router.get("/records/{kind}/{record_id}", response_class=HTMLResponse)
 def record_page(
     request: Request, session: DbSession, settings: SettingsDep, kind: str, record_id: str
 ) -> Response:
-    actor = _signed_in(request, session, settings)
+    actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     try:
@@ -213,7 +195,7 @@ def record_page(
     except (AppError, ValueError):
         # Invisible and absent look the same, as in the API.
         context = {"actor": actor, "message": "Not found: no such record that you may see."}
-        return _render(request, "problem.html", context, status_code=404)
+        return render(request, "problem.html", context, status_code=404)
     session.commit()  # the read of person data is audited
     view = record_view(record, bureau_codes(session))
-    return _render(request, "record.html", {"actor": actor, "record": view})
+    return render(request, "record.html", {"actor": actor, "record": view})
