@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from interlink.access import Role
+from interlink.audit.models import AuditEntry
 from interlink.members.models import User
 from tests.conftest import PASSWORD
 
@@ -118,3 +121,56 @@ def test_notice_pages_follow_the_workflow_and_the_policy(
     client.cookies.clear()
     _signin(client, german)
     assert client.get(notice_page).status_code == 404  # another bureau's draft
+
+
+def test_bad_tokens_and_numbers_are_refused_not_crashed(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    officer, auditor = make_user(Role.OFFICER, "FR"), make_user(Role.AUDITOR, "SEC")
+    person = {"given_name": "Jean", "family_name": "Dupont", "date_of_birth": "1971-03-09"}
+    record = client.post("/api/v1/records/persons", json=person, headers=auth(officer)).json()
+    signin = {"username": officer.username, "password": PASSWORD, "csrf_token": "é"}
+    assert client.post("/signin", data=signin).status_code == 403
+    client.cookies.clear()
+    page = client.get("/signin", headers={"Cookie": "interlink_csrf=planted"})
+    assert "planted" not in page.text  # a cookie of another shape is replaced, not echoed
+    client.cookies.clear()
+    _signin(client, officer)
+    token = client.cookies.get("interlink_csrf")
+    for number in ("²", "9" * 5000):
+        form = {
+            "csrf_token": token, "person_record": record["id"], "purpose": "prosecution",
+            "offence": "Armed robbery", "law": "art. 1", "max_penalty_months": number,
+            "warrant_authority": "Tribunal", "warrant_country": "FR",
+            "warrant_date": "2026-01-02", "warrant_reference": "AW", "summary": "Robbed.",
+        }  # fmt: skip
+        response = client.post("/notices/new", data=form, follow_redirects=False)
+        assert response.status_code == 422, number
+        assert 'aria-describedby="max_penalty_months-error"' in response.text
+    client.cookies.clear()
+    _signin(client, auditor)
+    denied = client.get("/notices/new")
+    assert denied.status_code == 403 and "Dupont" not in denied.text
+
+
+def test_a_notice_page_is_an_audited_read(
+    client: TestClient, make_user: Callable[..., User], auth: Auth, session: Session
+) -> None:
+    officer = make_user(Role.OFFICER, "FR")
+    person = {"given_name": "Jean", "family_name": "Dupont", "date_of_birth": "1971-03-09"}
+    record = client.post("/api/v1/records/persons", json=person, headers=auth(officer)).json()
+    body = {"type": "blue", "data": {"person": {"record_id": record["id"]},
+            "information_sought": "whereabouts", "offence": "fraud",
+            "summary": "Suspected of a large fraud."}}  # fmt: skip
+    notice = client.post("/api/v1/notices", json=body, headers=auth(officer)).json()
+    _signin(client, officer)
+
+    def reads() -> int:
+        query = select(AuditEntry).where(
+            AuditEntry.action == "notice.read", AuditEntry.object_id == notice["id"]
+        )
+        return len(session.scalars(query).all())
+
+    before = reads()
+    assert client.get(f"/notices/{notice['id']}").status_code == 200
+    assert reads() == before + 1

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from interlink.access import Action, Actor, Permission
+from interlink.access import Action, Actor, Permission, restrict
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import AppError
 from interlink.members.service import bureau_codes
-from interlink.notices.reads import list_notices, load_notice, notice_view
+from interlink.notices.reads import get_notice, list_notices, load_notice, notice_view
 from interlink.notices.schemas import NoticeCreate, NoticeFilters, TransitionBody
 from interlink.notices.service import create_notice
 from interlink.notices.transitions import apply_transition
@@ -35,12 +35,12 @@ router = APIRouter(include_in_schema=False)
 # Where each field of a Red request sits in the notice's data, and back.
 RED_FIELDS = {
     "person.record_id": "person_record",
-    "purpose": "purpose",
+    "purpose": "form",
     "charges.0.offence": "offence",
     "charges.0.law": "law",
     "charges.0.max_penalty_months": "max_penalty_months",
     "charges.0.remaining_months": "remaining_months",
-    "charges.0.category": "category",
+    "charges.0.category": "offence",
     "warrant.issuing_authority": "warrant_authority",
     "warrant.issuing_country": "warrant_country",
     "warrant.date": "warrant_date",
@@ -52,7 +52,10 @@ RED_FIELDS = {
 def _red_data(form: dict[str, str]) -> dict[str, Any]:
     def number(name: str) -> int | str | None:
         value = form.get(name, "").strip()
-        return int(value) if value.isdigit() else (value or None)
+        # Anything but a plain small number goes to validation as it is (a 422 on it).
+        if value.isascii() and value.isdigit() and len(value) <= 9:
+            return int(value)
+        return value or None
 
     charge = {
         "offence": form.get("offence", ""),
@@ -85,17 +88,13 @@ def _field_errors(exc: AppError) -> dict[str, str]:
 
 
 def _own_persons(session: DbSession, actor: Actor) -> list[Record]:
+    query = select(Record).where(
+        Record.kind == "persons",
+        Record.owner_bureau_id == actor.bureau_id,
+        Record.deleted_at.is_(None),
+    )
     return list(
-        session.scalars(
-            select(Record)
-            .where(
-                Record.kind == "persons",
-                Record.owner_bureau_id == actor.bureau_id,
-                Record.deleted_at.is_(None),
-            )
-            .order_by(Record.title)
-            .limit(500)
-        )
+        session.scalars(restrict(query, actor, Action.READ).order_by(Record.title).limit(500))
     )
 
 
@@ -115,6 +114,9 @@ def new_notice_page(request: Request, session: DbSession, settings: SettingsDep)
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
+    if not actor.can(Permission.NOTICES_REQUEST) or actor.is_secretariat:
+        context = {"actor": actor, "message": "Notices are requested by a bureau's officers."}
+        return render(request, "problem.html", context, status_code=403)
     context = {"actor": actor, "persons": _own_persons(session, actor), "form": {}, "errors": {}}
     return render(request, "notice_new.html", context)
 
@@ -165,10 +167,11 @@ def notice_page(
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     try:
-        notice = load_notice(session, "notice", ident, actor, Action.READ)
+        notice = get_notice(session, "notice", ident, actor=actor)  # audited, as in the API
     except AppError:
         context = {"actor": actor, "message": "Not found: no such notice that you may see."}
         return render(request, "problem.html", context, status_code=404)
+    session.commit()
     view = notice_view(session, notice, bureau_codes(session), actor)
     context = {"actor": actor, "notice": view, "steps": _steps(notice, actor), "error": None}
     return render(request, "notice.html", context)
@@ -200,7 +203,11 @@ async def notice_step(
         apply_transition(session, "notice", ident, action, body, actor=actor)
     except (AppError, ValueError) as exc:
         session.rollback()
-        notice = load_notice(session, "notice", ident, actor, Action.READ)
+        try:
+            notice = load_notice(session, "notice", ident, actor, Action.READ)
+        except AppError:
+            context = {"actor": actor, "message": "Not found: no such notice that you may see."}
+            return render(request, "problem.html", context, status_code=404)
         view = notice_view(session, notice, bureau_codes(session), actor)
         message = exc.detail if isinstance(exc, AppError) else str(exc).splitlines()[0]
         context = {"actor": actor, "notice": view, "steps": _steps(notice, actor), "error": message}

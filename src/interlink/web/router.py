@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from interlink.access import Actor, Permission, Role
 from interlink.core.deps import DbSession, Now, SettingsDep
@@ -106,9 +106,19 @@ def home(request: Request, session: DbSession, settings: SettingsDep, now: Now) 
     actor = page_actor(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    context = {"actor": actor, "now": now, **_workspace(session, actor, now)}
+    context = {
+        "actor": actor,
+        "now": now,
+        "last_event": _last_event(session),
+        **_workspace(session, actor, now),
+    }
     session.commit()  # the inbox marks messages delivered
     return render(request, "workspace.html", context)
+
+
+def _last_event(session: DbSession) -> int:
+    """The newest event id when the page is made: its live feed starts after it."""
+    return int(session.scalar(select(func.max(Event.id))) or 0)
 
 
 def _screen_request(form: dict[str, str]) -> ScreenRequest:
@@ -180,7 +190,13 @@ def command_centre(
     ]  # fmt: skip
     session.commit()
     counts = {"open": open_hits + asked, "overdue": overdue, "review": review}
-    return render(request, "ccc.html", {"actor": actor, "counts": counts, "recent": items})
+    context = {
+        "actor": actor,
+        "counts": counts,
+        "recent": items,
+        "last_event": _last_event(session),
+    }
+    return render(request, "ccc.html", context)
 
 
 @router.get("/records/{kind}/{record_id}", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ token, so pages see exactly what the API would show the same user.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 
 from fastapi import Request, Response
@@ -45,9 +46,14 @@ def page_actor(request: Request, session: Session, settings: Settings) -> Actor 
         return None
 
 
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
 def csrf_token(request: Request) -> str:
-    """The browser's CSRF token, or a new one (``set_csrf`` stores it with the page)."""
-    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    """The browser's CSRF token if it is one we made, or a new one (``set_csrf`` stores it
+    with the page): a planted cookie of another shape is replaced, not echoed."""
+    token = request.cookies.get(CSRF_COOKIE, "")
+    return token if _TOKEN.match(token) else secrets.token_urlsafe(32)
 
 
 def set_csrf(response: Response, token: str) -> None:
@@ -57,5 +63,5 @@ def set_csrf(response: Response, token: str) -> None:
 def check_csrf(request: Request, submitted: str | None) -> None:
     expected = request.cookies.get(CSRF_COOKIE, "")
     given = submitted or request.headers.get("X-CSRF-Token", "")
-    if not expected or not hmac.compare_digest(expected, given):
+    if not _TOKEN.match(expected) or not hmac.compare_digest(expected.encode(), given.encode()):
         raise Forbidden("the form is stale or came from elsewhere: reload the page and retry")

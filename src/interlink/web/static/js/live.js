@@ -2,7 +2,18 @@
 // in); the browser reconnects by itself and sends Last-Event-ID, so nothing is missed.
 // Text is always set with textContent: event data never becomes markup.
 window.interlinkLive = function (handlers) {
-  var source = new EventSource("/api/v1/stream");
+  // From the last event the page was rendered with: nothing between render and connect
+  // is missed.
+  var after = document.body.dataset.lastEvent;
+  var source = new EventSource("/api/v1/stream" + (after ? "?after=" + after : ""));
+  source.onerror = function () {
+    if (source.readyState !== EventSource.CLOSED) return;  // the browser reconnects by itself
+    var alert = document.getElementById("live-alert");
+    if (alert) {
+      alert.hidden = false;
+      alert.textContent = "Live feed disconnected: reload the page (sign in again if asked).";
+    }
+  };
   Object.keys(handlers).forEach(function (topic) {
     source.addEventListener(topic, function (event) {
       handlers[topic](JSON.parse(event.data), event);
