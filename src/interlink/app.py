@@ -35,6 +35,7 @@ from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
 from interlink.screening.index import ScreeningIndex
 from interlink.screening.router import router as screening_router
+from interlink.web.messages import router as web_messages_router
 from interlink.web.notices import router as web_notices_router
 from interlink.web.router import router as web_router
 
@@ -133,6 +134,7 @@ def create_app(
     app.include_router(stream_router)
     app.include_router(web_router)
     app.include_router(web_notices_router)
+    app.include_router(web_messages_router)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )

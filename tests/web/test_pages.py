@@ -174,3 +174,42 @@ def test_a_notice_page_is_an_audited_read(
     before = reads()
     assert client.get(f"/notices/{notice['id']}").status_code == 200
     assert reads() == before + 1
+
+
+def test_messages_pages_compose_read_and_reply(
+    client: TestClient, make_user: Callable[..., User]
+) -> None:
+    france, germany = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "DE")
+    spain, auditor = make_user(Role.OFFICER, "ES"), make_user(Role.AUDITOR, "SEC")
+    _signin(client, france)
+    token = client.cookies.get("interlink_csrf")
+    bad = client.post("/messages/new", data={"csrf_token": token, "recipients": "XX",
+                      "subject": "Hello", "body": "Hi"}, follow_redirects=False)  # fmt: skip
+    assert bad.status_code == 422 and 'aria-describedby="recipients-error"' in bad.text
+    sent = client.post(
+        "/messages/new",
+        data={"csrf_token": token, "recipients": "DE", "priority": "urgent",
+              "subject": "Suspect crossing", "body": "Grey Peugeot, plate GH-204-KT."},
+        files=[("attachments", ("note.txt", b"plate GH-204-KT", "text/plain"))],
+        follow_redirects=False,
+    )  # fmt: skip
+    assert sent.status_code == 303
+    thread = sent.headers["location"]
+    page = client.get(thread)
+    assert page.status_code == 200 and "Grey Peugeot" in page.text and "note.txt" in page.text
+    client.cookies.clear()
+    _signin(client, germany)
+    assert "Suspect crossing" in client.get("/messages").text
+    token = client.cookies.get("interlink_csrf")
+    reply = client.post("/messages/new", data={"csrf_token": token, "recipients": "FR",
+                        "subject": "Re: Suspect crossing", "body": "Border posts alerted.",
+                        "reply_to": thread.rsplit("/", 1)[-1]}, follow_redirects=False)  # fmt: skip
+    assert reply.status_code == 303
+    both = client.get(reply.headers["location"]).text
+    assert "Grey Peugeot" in both and "Border posts alerted." in both  # one thread
+    client.cookies.clear()
+    _signin(client, spain)
+    assert client.get(thread).status_code == 404
+    client.cookies.clear()
+    _signin(client, auditor)
+    assert client.get("/messages").status_code == 403
