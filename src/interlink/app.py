@@ -37,6 +37,7 @@ from interlink.screening.index import ScreeningIndex
 from interlink.screening.router import router as screening_router
 from interlink.web.messages import router as web_messages_router
 from interlink.web.notices import router as web_notices_router
+from interlink.web.pages import html_problem
 from interlink.web.router import router as web_router
 
 __all__ = ["create_app"]
@@ -86,7 +87,7 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.screening_index = ScreeningIndex()
     app.state.clock = utcnow
-    install_error_handlers(app)
+    install_error_handlers(app, html=html_problem)
 
     @app.middleware("http")
     async def request_context(

@@ -213,3 +213,18 @@ def test_messages_pages_compose_read_and_reply(
     client.cookies.clear()
     _signin(client, auditor)
     assert client.get("/messages").status_code == 403
+
+
+def test_console_errors_are_pages_and_api_errors_stay_json(
+    client: TestClient, make_user: Callable[..., User]
+) -> None:
+    officer = make_user(Role.OFFICER, "FR")
+    html = {"Accept": "text/html"}
+    stale = client.post("/signin", data={"username": officer.username, "password": "x"},
+                        headers=html)  # fmt: skip
+    assert stale.status_code == 403 and stale.headers["content-type"].startswith("text/html")
+    assert "reload the page" in stale.text
+    fragment = client.post("/screen", data={"kind": "person"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and 'role="alert"' in fragment.text
+    api = client.get("/api/v1/notices", headers=html)
+    assert api.status_code == 401 and api.headers["content-type"] == "application/problem+json"

@@ -7,11 +7,12 @@ Services raise these; the app turns them (and validation errors) into
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interlink.core.context import request_id_var
@@ -111,9 +112,16 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
-def install_error_handlers(app: FastAPI) -> None:
+HtmlProblem = Callable[[Request, int, str, str], Response | None]
+"""Renders an error as a page for the console's requests (None: not one of them)."""
+
+
+def install_error_handlers(app: FastAPI, html: HtmlProblem | None = None) -> None:
     @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        page = html(request, exc.status, exc.title, exc.detail) if html else None
+        if page is not None:
+            return page
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return problem(
             exc.status,
@@ -125,9 +133,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
+        page = html(request, 422, "Invalid input", detail) if html else None
+        if page is not None:
+            return page
         return problem(422, "Invalid input", detail, errors=errors, instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from interlink.access import Actor
 from interlink.core.config import Settings
 from interlink.web.session import csrf_token, page_actor, set_csrf
 
-__all__ = ["render", "signed_in", "templates"]
+__all__ = ["html_problem", "render", "signed_in", "templates"]
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -32,3 +32,20 @@ def render(
 
 def signed_in(request: Request, session: Session, settings: Settings) -> Actor | None:
     return page_actor(request, session, settings)
+
+
+_NOT_CONSOLE = ("/api/", "/notices/v1/", "/static/", "/docs", "/openapi", "/redoc")
+
+
+def html_problem(request: Request, status: int, title: str, detail: str) -> Response | None:
+    """A console request's error as a page (an htmx request's as an alert in its target);
+    None for API requests, which keep their problem+json."""
+    if request.url.path.startswith(_NOT_CONSOLE):
+        return None
+    if request.headers.get("HX-Request"):
+        fragment = templates.get_template("_alert.html").render(title=title, detail=detail)
+        return HTMLResponse(fragment, status_code=200)  # htmx swaps only successful answers
+    if "text/html" not in request.headers.get("accept", ""):
+        return None
+    context = {"actor": None, "message": f"{title}: {detail}"}
+    return render(request, "problem.html", context, status_code=status)
