@@ -38,6 +38,7 @@ from interlink.screening.router import router as screening_router
 from interlink.web.messages import router as web_messages_router
 from interlink.web.notices import router as web_notices_router
 from interlink.web.pages import html_problem
+from interlink.web.records import router as web_records_router
 from interlink.web.router import router as web_router
 
 __all__ = ["create_app"]
@@ -136,6 +137,7 @@ def create_app(
     app.include_router(web_router)
     app.include_router(web_notices_router)
     app.include_router(web_messages_router)
+    app.include_router(web_records_router)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )

@@ -228,3 +228,36 @@ def test_console_errors_are_pages_and_api_errors_stay_json(
     assert fragment.status_code == 200 and 'role="alert"' in fragment.text
     api = client.get("/api/v1/notices", headers=html)
     assert api.status_code == 401 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_records_pages_browse_create_and_edit_with_visibility(
+    client: TestClient, make_user: Callable[..., User]
+) -> None:
+    france, germany, italy = (make_user(Role.OFFICER, c) for c in ("FR", "DE", "IT"))
+    _signin(client, france)
+    token = client.cookies.get("interlink_csrf")
+    form = {"csrf_token": token, "plate": "AB-123-CD", "plate_country": "FR", "make": "Renault",
+            "year": "1700", "visibility_mode": "only", "visibility_countries": "DE"}  # fmt: skip
+    wrong = client.post("/records/vehicles/new", data=form, follow_redirects=False)
+    assert wrong.status_code == 422 and 'aria-describedby="year-error"' in wrong.text
+    made = client.post("/records/vehicles/new", data={**form, "year": "2019"},
+                       follow_redirects=False)  # fmt: skip
+    assert made.status_code == 303
+    page_url = made.headers["location"]
+    edit = client.post(f"{page_url}/edit", data={**form, "year": "2019", "colour": "blue"},
+                       follow_redirects=False)  # fmt: skip
+    assert edit.status_code == 303 and "blue" in client.get(page_url).text
+    assert "AB-123-CD" in client.get("/records/vehicles", params={"q": "renault"}).text
+    assert client.get("/records/nothing").status_code == 404
+    client.cookies.clear()
+    _signin(client, germany)
+    assert "AB-123-CD" in client.get("/records/vehicles").text
+    assert client.get(f"{page_url}/edit").status_code == 403  # it reads; the owner edits
+    denied = client.post(f"{page_url}/edit", data={**form, "csrf_token":
+                         client.cookies.get("interlink_csrf"), "year": "2019"},
+                         follow_redirects=False)  # fmt: skip
+    assert denied.status_code == 404
+    client.cookies.clear()
+    _signin(client, italy)
+    assert "AB-123-CD" not in client.get("/records/vehicles").text
+    assert client.get(page_url).status_code == 404

@@ -7,7 +7,6 @@ renders a template; htmx requests get the fragment they replace.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -22,12 +21,10 @@ from interlink.core.errors import AppError
 from interlink.core.events import Event
 from interlink.hits.reads import list_hits
 from interlink.members.auth import authenticate, issue_access_token
-from interlink.members.service import bureau_codes
 from interlink.messaging.service import list_messages
 from interlink.messaging.stream import audience_clause
 from interlink.notices.reads import list_notices
 from interlink.notices.schemas import NoticeFilters
-from interlink.records.service import get_record, record_view
 from interlink.screening.schemas import ScreenRequest
 from interlink.screening.service import screen
 from interlink.web.pages import render, signed_in
@@ -197,21 +194,3 @@ def command_centre(
         "last_event": _last_event(session),
     }
     return render(request, "ccc.html", context)
-
-
-@router.get("/records/{kind}/{record_id}", response_class=HTMLResponse)
-def record_page(
-    request: Request, session: DbSession, settings: SettingsDep, kind: str, record_id: str
-) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    try:
-        record = get_record(session, kind, uuid.UUID(record_id), actor=actor)
-    except (AppError, ValueError):
-        # Invisible and absent look the same, as in the API.
-        context = {"actor": actor, "message": "Not found: no such record that you may see."}
-        return render(request, "problem.html", context, status_code=404)
-    session.commit()  # the read of person data is audited
-    view = record_view(record, bureau_codes(session))
-    return render(request, "record.html", {"actor": actor, "record": view})
