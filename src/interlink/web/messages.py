@@ -26,7 +26,7 @@ from interlink.messaging.service import (
     list_messages,
     send_message,
 )
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
 __all__ = ["router"]
@@ -42,8 +42,7 @@ def messages_page(
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     if not actor.can(Permission.MESSAGES_SEND):
-        context = {"actor": actor, "message": "Your role does not exchange messages."}
-        return render(request, "problem.html", context, status_code=403)
+        return problem_page(request, actor, "Your role does not exchange messages.", 403)
     box = box if box in ("inbox", "outbox") else "inbox"
     messages, _ = list_messages(session, actor=actor, box=box, limit=100, now=now)
     session.commit()
@@ -139,8 +138,7 @@ def thread_page(
     try:
         message = get_message(session, uuid.UUID(message_id), actor=actor, now=now)
     except (AppError, ValueError):
-        context = {"actor": actor, "message": "Not found: no such message that you may read."}
-        return render(request, "problem.html", context, status_code=404)
+        return problem_page(request, actor, "Not found: no such message that you may read.", 404)
     thread, _ = list_messages(
         session, actor=actor, box="all", thread=message.thread_id, limit=200, now=now
     )

@@ -25,7 +25,7 @@ from interlink.notices.transitions import apply_transition
 from interlink.notices.types import NoticeType
 from interlink.notices.workflow import TRANSITIONS, Status
 from interlink.records.models import Record
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
 __all__ = ["router"]
@@ -115,8 +115,7 @@ def new_notice_page(request: Request, session: DbSession, settings: SettingsDep)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     if not actor.can(Permission.NOTICES_REQUEST) or actor.is_secretariat:
-        context = {"actor": actor, "message": "Notices are requested by a bureau's officers."}
-        return render(request, "problem.html", context, status_code=403)
+        return problem_page(request, actor, "Notices are requested by a bureau's officers.", 403)
     context = {"actor": actor, "persons": _own_persons(session, actor), "form": {}, "errors": {}}
     return render(request, "notice_new.html", context)
 
@@ -169,8 +168,7 @@ def notice_page(
     try:
         notice = get_notice(session, "notice", ident, actor=actor)  # audited, as in the API
     except AppError:
-        context = {"actor": actor, "message": "Not found: no such notice that you may see."}
-        return render(request, "problem.html", context, status_code=404)
+        return problem_page(request, actor, "Not found: no such notice that you may see.", 404)
     session.commit()
     view = notice_view(session, notice, bureau_codes(session), actor)
     context = {"actor": actor, "notice": view, "steps": _steps(notice, actor), "error": None}
@@ -206,8 +204,7 @@ async def notice_step(
         try:
             notice = load_notice(session, "notice", ident, actor, Action.READ)
         except AppError:
-            context = {"actor": actor, "message": "Not found: no such notice that you may see."}
-            return render(request, "problem.html", context, status_code=404)
+            return problem_page(request, actor, "Not found: no such notice that you may see.", 404)
         view = notice_view(session, notice, bureau_codes(session), actor)
         message = exc.detail if isinstance(exc, AppError) else str(exc).splitlines()[0]
         context = {"actor": actor, "notice": view, "steps": _steps(notice, actor), "error": message}
@@ -223,8 +220,7 @@ def review_desk(request: Request, session: DbSession, settings: SettingsDep) -> 
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     if not actor.can(Permission.NOTICES_REVIEW):
-        context = {"actor": actor, "message": "The review desk is the secretariat reviewers'."}
-        return render(request, "problem.html", context, status_code=403)
+        return problem_page(request, actor, "The review desk is the secretariat reviewers'.", 403)
     queue = []
     for status in ("under_review", "revised"):
         found, _ = list_notices(

@@ -15,7 +15,7 @@ from interlink.access import Actor
 from interlink.core.config import Settings
 from interlink.web.session import csrf_token, page_actor, set_csrf
 
-__all__ = ["html_problem", "render", "signed_in", "templates"]
+__all__ = ["html_problem", "problem_page", "render", "signed_in", "templates"]
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -28,6 +28,14 @@ def render(
     response = HTMLResponse(html, status_code=status_code)
     set_csrf(response, token)
     return response
+
+
+def problem_page(
+    request: Request, actor: Actor | None, message: str, status_code: int
+) -> HTMLResponse:
+    """A page saying what went wrong (not found, not for this role ...)."""
+    context = {"actor": actor, "message": message}
+    return render(request, "problem.html", context, status_code=status_code)
 
 
 def signed_in(request: Request, session: Session, settings: Settings) -> Actor | None:

@@ -35,7 +35,7 @@ from interlink.records.service import (
     update_record,
     validation_to_invalid_input,
 )
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
 __all__ = ["router"]
@@ -110,8 +110,7 @@ def _errors(exc: AppError) -> dict[str, str]:
 def _kind_or_404(request: Request, actor: Any, kind: str) -> Response | None:
     if kind in KINDS:
         return None
-    context = {"actor": actor, "message": f"Not found: no record kind {kind!r}."}
-    return render(request, "problem.html", context, status_code=404)
+    return problem_page(request, actor, f"Not found: no record kind {kind!r}.", 404)
 
 
 @router.get("/records", response_class=HTMLResponse)
@@ -140,8 +139,7 @@ def list_page(
         filters = ListFilters(q=q[:200] or None, owner=owner[:8] or None)
         rows, total = list_records(session, kind, filters, actor=actor, limit=100, offset=0)
     except AppError as exc:
-        context = {"actor": actor, "message": exc.detail}
-        return render(request, "problem.html", context, status_code=exc.status)
+        return problem_page(request, actor, exc.detail, exc.status)
     session.commit()
     codes = bureau_codes(session)
     context = {"actor": actor, "kinds": list(KINDS), "kind": kind, "rows": rows,
@@ -166,8 +164,7 @@ def new_page(request: Request, session: DbSession, settings: SettingsDep, kind: 
     if (missing := _kind_or_404(request, actor, kind)) is not None:
         return missing
     if not actor.can(Permission.RECORDS_WRITE) or actor.is_secretariat:
-        context = {"actor": actor, "message": "Records are created by a bureau's officers."}
-        return render(request, "problem.html", context, status_code=403)
+        return problem_page(request, actor, "Records are created by a bureau's officers.", 403)
     return _form_page(request, actor, kind, {}, {}, f"/records/{kind}/new")
 
 
@@ -220,12 +217,10 @@ def edit_page(
     try:
         record = get_record(session, kind, uuid.UUID(record_id), actor=actor)
     except (AppError, ValueError):
-        context = {"actor": actor, "message": "Not found: no such record that you may see."}
-        return render(request, "problem.html", context, status_code=404)
+        return problem_page(request, actor, "Not found: no such record that you may see.", 404)
     session.commit()
     if record.owner_bureau_id != actor.bureau_id and not actor.is_secretariat:
-        context = {"actor": actor, "message": "Only the bureau that owns a record edits it."}
-        return render(request, "problem.html", context, status_code=403)
+        return problem_page(request, actor, "Only the bureau that owns a record edits it.", 403)
     values = _values(record_view(record, bureau_codes(session)), kind)
     return _form_page(request, actor, kind, values, {}, f"/records/{kind}/{record_id}/edit")
 
@@ -249,13 +244,11 @@ async def edit(
             raise validation_to_invalid_input(exc) from None
         update_record(session, kind, identifier, patch, actor=actor)
     except ValueError:
-        context = {"actor": actor, "message": "Not found: no such record that you may see."}
-        return render(request, "problem.html", context, status_code=404)
+        return problem_page(request, actor, "Not found: no such record that you may see.", 404)
     except AppError as exc:
         session.rollback()
         if exc.status == 404:
-            context = {"actor": actor, "message": "Not found: no such record that you may see."}
-            return render(request, "problem.html", context, status_code=404)
+            return problem_page(request, actor, "Not found: no such record that you may see.", 404)
         return _form_page(request, actor, kind, form, _errors(exc), action, exc.status)
     session.commit()
     return RedirectResponse(f"/records/{kind}/{record_id}", status_code=303)
@@ -272,8 +265,7 @@ def record_page(
         record = get_record(session, kind, uuid.UUID(record_id), actor=actor)
     except (AppError, ValueError):
         # Invisible and absent look the same, as in the API.
-        context = {"actor": actor, "message": "Not found: no such record that you may see."}
-        return render(request, "problem.html", context, status_code=404)
+        return problem_page(request, actor, "Not found: no such record that you may see.", 404)
     session.commit()  # the read of person data is audited
     view = record_view(record, bureau_codes(session))
     return render(request, "record.html", {"actor": actor, "record": view})

@@ -27,7 +27,7 @@ from interlink.notices.reads import list_notices
 from interlink.notices.schemas import NoticeFilters
 from interlink.screening.schemas import ScreenRequest
 from interlink.screening.service import screen
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -169,8 +169,7 @@ def command_centre(
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     if actor.role is not Role.OPERATOR:
-        context = {"actor": actor, "message": "The command centre is for its operators."}
-        return render(request, "problem.html", context, status_code=403)
+        return problem_page(request, actor, "The command centre is for its operators.", 403)
     open_hits = list_hits(session, actor=actor, now=now, status="open", limit=1)[1]
     asked = list_hits(session, actor=actor, now=now, status="confirmation_requested", limit=1)[1]
     overdue = list_hits(session, actor=actor, now=now, overdue=True, limit=1)[1]
