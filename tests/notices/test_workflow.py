@@ -243,3 +243,29 @@ def test_review_due_command(fresh_database_url: str) -> None:
     result = runner.invoke(cli, ["notices", "review-due", "--as", "rev"], env=env)
     assert result.exit_code == 0, result.output
     assert "0 notice(s) now due for review" in result.output
+
+
+def test_the_steps_each_party_is_offered() -> None:
+    import uuid as uuid_
+
+    from interlink.access import Actor, Role
+    from interlink.notices.workflow import Status, steps_for
+
+    def actor(role: Role) -> Actor:
+        return Actor.build(id=uuid_.uuid4(), name="x", role=role, bureau_id=uuid_.uuid4(),
+                           bureau_code="FR", country="FR")  # fmt: skip
+
+    officer, supervisor, reviewer = (
+        actor(Role.OFFICER),
+        actor(Role.SUPERVISOR),
+        actor(Role.REVIEWER),
+    )
+    assert steps_for("notice", Status.DRAFT, by_owner=True, actor=officer) == ["submit", "cancel"]
+    assert steps_for("notice", Status.SUBMITTED, by_owner=True, actor=officer) == ["cancel"]
+    assert steps_for("notice", Status.SUBMITTED, by_owner=True, actor=supervisor) == [
+        "approve", "send_back", "cancel"
+    ]  # fmt: skip
+    assert steps_for("notice", Status.UNDER_REVIEW, by_owner=False, actor=reviewer) == [
+        "publish", "return", "refuse"
+    ]  # fmt: skip
+    assert steps_for("notice", Status.PUBLISHED, by_owner=False, actor=reviewer) == ["cancel"]

@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from interlink.access import Permission
+from interlink.access import Actor, Permission
 
-__all__ = ["TRANSITIONS", "Status", "Transition", "transition_for"]
+__all__ = ["TRANSITIONS", "Status", "Transition", "steps_for", "transition_for"]
 
 
 class Status(StrEnum):
@@ -128,3 +128,16 @@ def transition_for(kind: str, action: str, source: Status, *, by_owner: bool) ->
 def sources_of(kind: str, action: str) -> list[str]:
     """The statuses ``action`` may be taken from (for the 409's message)."""
     return sorted({t.source.value for t in TRANSITIONS[kind] if t.action == action})
+
+
+def steps_for(kind: str, source: Status, *, by_owner: bool, actor: Actor) -> list[str]:
+    """The steps ``actor`` may take from ``source`` (owner bureau or not): what a page
+    offers. The review-due sweep is the secretariat's tool, not a button."""
+    return [
+        t.action
+        for t in TRANSITIONS[kind]
+        if t.source == source
+        and t.by_owner == by_owner
+        and actor.can(t.permission)
+        and t.action != "mark_review_due"
+    ]

@@ -23,7 +23,7 @@ from interlink.notices.schemas import NoticeCreate, NoticeFilters, TransitionBod
 from interlink.notices.service import create_notice
 from interlink.notices.transitions import apply_transition
 from interlink.notices.types import NoticeType
-from interlink.notices.workflow import TRANSITIONS, Status
+from interlink.notices.workflow import Status, steps_for
 from interlink.records.models import Record
 from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
@@ -146,16 +146,8 @@ async def new_notice(request: Request, session: DbSession, settings: SettingsDep
 
 
 def _steps(notice: Any, actor: Actor) -> list[str]:
-    """The steps ``actor`` may take on ``notice`` now."""
     by_owner = notice.owner_bureau_id == actor.bureau_id
-    return [
-        t.action
-        for t in TRANSITIONS[notice.kind]
-        if t.source == Status(notice.status)
-        and t.by_owner == by_owner
-        and actor.can(t.permission)
-        and t.action != "mark_review_due"
-    ]
+    return steps_for(notice.kind, Status(notice.status), by_owner=by_owner, actor=actor)
 
 
 @router.get("/notices/{ident}", response_class=HTMLResponse)
