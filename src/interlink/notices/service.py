@@ -58,6 +58,7 @@ from interlink.records.service import validation_to_invalid_input
 
 __all__ = [
     "carry_resolutions",
+    "check_requester",
     "create_notice",
     "exposure",
     "log_transition",
@@ -272,7 +273,9 @@ def _check_public(notice_type: NoticeType, public: bool) -> None:
         raise InvalidInput("body.public_extract", f"only {allowed} notices have public extracts")
 
 
-def _requester(actor: Actor) -> Actor:
+def check_requester(actor: Actor) -> Actor:
+    """The actor if it may request notices and diffusions (a bureau's officer), else
+    ``Forbidden``."""
     check_permission(actor, Permission.NOTICES_REQUEST)
     if actor.is_secretariat:
         raise Forbidden("notices and diffusions are requested by a National Central Bureau")
@@ -316,7 +319,7 @@ def _file(
 
 def create_notice(session: Session, body: NoticeCreate, *, actor: Actor) -> Notice:
     """A draft notice of the actor's bureau."""
-    _requester(actor)
+    check_requester(actor)
     _check_public(body.type, body.public_extract)
     return _file(
         session,
@@ -331,7 +334,7 @@ def create_notice(session: Session, body: NoticeCreate, *, actor: Actor) -> Noti
 
 def send_diffusion(session: Session, body: DiffusionCreate, *, actor: Actor) -> Notice:
     """A diffusion, sent at once: the recipients see it now; the secretariat checks it."""
-    _requester(actor)
+    check_requester(actor)
     if body.recipients != ["*"]:
         for code in body.recipients:
             bureau_by_code(session, code, field="body.recipients")
@@ -343,7 +346,7 @@ def send_diffusion(session: Session, body: DiffusionCreate, *, actor: Actor) -> 
 
 def update_notice(session: Session, ident: str, body: NoticeUpdate, *, actor: Actor) -> Notice:
     """Edit a draft, or a request returned for correction."""
-    _requester(actor)
+    check_requester(actor)
     notice = load_notice(session, "notice", ident, actor, Action.UPDATE)
     if notice.owner_bureau_id != actor.bureau_id:
         raise NotFound(f"no notice {ident}")

@@ -20,7 +20,7 @@ from interlink.core.errors import AppError
 from interlink.members.service import bureau_codes
 from interlink.notices.reads import get_notice, list_notices, load_notice, notice_view
 from interlink.notices.schemas import NoticeCreate, NoticeFilters, TransitionBody
-from interlink.notices.service import create_notice
+from interlink.notices.service import check_requester, create_notice
 from interlink.notices.transitions import apply_transition
 from interlink.notices.types import NoticeType
 from interlink.notices.workflow import Status, steps_for
@@ -114,8 +114,10 @@ def new_notice_page(request: Request, session: DbSession, settings: SettingsDep)
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    if not actor.can(Permission.NOTICES_REQUEST) or actor.is_secretariat:
-        return problem_page(request, actor, "Notices are requested by a bureau's officers.", 403)
+    try:
+        check_requester(actor)
+    except AppError as exc:
+        return problem_page(request, actor, exc.detail, exc.status)
     context = {"actor": actor, "persons": _own_persons(session, actor), "form": {}, "errors": {}}
     return render(request, "notice_new.html", context)
 

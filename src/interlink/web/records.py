@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from interlink.access import Permission, Visibility
+from interlink.access import Action, Permission, Visibility
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import AppError
 from interlink.members.service import bureau_codes
@@ -31,6 +31,7 @@ from interlink.records.service import (
     create_record,
     get_record,
     list_records,
+    load_record,
     record_view,
     update_record,
     validation_to_invalid_input,
@@ -163,7 +164,7 @@ def new_page(request: Request, session: DbSession, settings: SettingsDep, kind: 
         return RedirectResponse("/signin", status_code=303)
     if (missing := _kind_or_404(request, actor, kind)) is not None:
         return missing
-    if not actor.can(Permission.RECORDS_WRITE) or actor.is_secretariat:
+    if not actor.can(Permission.RECORDS_WRITE):
         return problem_page(request, actor, "Records are created by a bureau's officers.", 403)
     return _form_page(request, actor, kind, {}, {}, f"/records/{kind}/new")
 
@@ -219,7 +220,9 @@ def edit_page(
     except (AppError, ValueError):
         return problem_page(request, actor, "Not found: no such record that you may see.", 404)
     session.commit()
-    if record.owner_bureau_id != actor.bureau_id and not actor.is_secretariat:
+    try:  # the access policy says who may change it: the owner, the secretariat
+        load_record(session, kind, record.id, actor, Action.UPDATE)
+    except AppError:
         return problem_page(request, actor, "Only the bureau that owns a record edits it.", 403)
     values = _values(record_view(record, bureau_codes(session)), kind)
     return _form_page(request, actor, kind, values, {}, f"/records/{kind}/{record_id}/edit")
