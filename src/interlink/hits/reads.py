@@ -121,12 +121,8 @@ def hit_stats(
     check_permission(actor, Permission.RECORDS_READ)
     visible = _visible(actor).subquery()
 
-    def counts(column: Any) -> dict[str, int]:
-        rows = session.execute(select(column, func.count()).group_by(column)).all()
-        return {str(key): int(count) for key, count in rows}
-
-    by_kind = counts(visible.c.record_kind)
-    by_status = counts(visible.c.status)
+    by_kind = {str(k): v for k, v in _grouped(session, visible.c.record_kind)}
+    by_status = {str(k): v for k, v in _grouped(session, visible.c.status)}
     by_owner = {codes.get(k, "?"): v for k, v in _grouped(session, visible.c.owner_bureau_id)}
     by_screening = {
         codes.get(k, "?"): v for k, v in _grouped(session, visible.c.screening_bureau_id)
@@ -159,6 +155,7 @@ def hit_stats(
     }
 
 
-def _grouped(session: Session, column: Any) -> list[tuple[uuid.UUID, int]]:
+def _grouped(session: Session, column: Any) -> list[tuple[Any, int]]:
+    """(value, count) for each value of ``column``."""
     rows = session.execute(select(column, func.count()).group_by(column)).all()
     return [(key, int(count)) for key, count in rows]
