@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from interlink.access import Actor, Role
 from interlink.audit import AuditAction, record
 from interlink.core.config import Settings
-from interlink.core.errors import Unauthorized
+from interlink.core.db import reading
+from interlink.core.errors import AppError, Unauthorized
 from interlink.core.security import decode_token, hash_api_key, issue_token, verify_password
 from interlink.core.types import utcnow
 from interlink.members.models import ApiClient, User
@@ -148,3 +149,19 @@ _DUMMY_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$6/jLeX+xELoXgKcdncC0xg"
     "$qfdauVZ+Tod9IA1lKXV4ZQ6sIqa6Q/99g3NyiKtq8YY"
 )
+
+
+SESSION_COOKIE = "interlink_session"
+"""The console's cookie: the same access token as the API's bearer."""
+
+
+def cookie_actor(session: Session, settings: Settings, token: str | None) -> Actor | None:
+    """The actor behind the console's session cookie (None when absent, expired or
+    revoked: signed out)."""
+    if not token:
+        return None
+    try:
+        with reading(session):
+            return resolve_credentials(session, settings, bearer=token, api_key=None)
+    except AppError:
+        return None

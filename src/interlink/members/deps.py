@@ -12,9 +12,9 @@ from interlink.access import Actor, Permission, check_permission
 from interlink.core.db import reading
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import Unauthorized
-from interlink.members.auth import resolve_credentials
+from interlink.members.auth import SESSION_COOKIE, cookie_actor, resolve_credentials
 
-__all__ = ["CurrentActor", "OptionalActor", "requires"]
+__all__ = ["CurrentActor", "OptionalActor", "ReadingActor", "requires"]
 
 _bearer = HTTPBearer(auto_error=False)
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -45,6 +45,21 @@ def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Ac
 
 
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+
+
+def reading_actor(
+    request: Request, session: DbSession, settings: SettingsDep, actor: OptionalActor
+) -> Actor:
+    """For read-only routes a console page opens itself (an EventSource sends no
+    headers): the bearer token or API key, else the session cookie. Never for changes:
+    the cookie alone is no defence against cross-site requests."""
+    found = actor or cookie_actor(session, settings, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' or 'X-API-Key'")
+    return found
+
+
+ReadingActor = Annotated[Actor, Depends(reading_actor)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 

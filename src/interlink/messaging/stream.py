@@ -16,21 +16,19 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interlink.access import Actor, Permission, Role
-from interlink.core.deps import DbSession, SettingsDep
-from interlink.core.errors import Forbidden, InvalidInput, Unauthorized
+from interlink.core.errors import Forbidden, InvalidInput
 from interlink.core.events import Event, bell
 from interlink.core.types import utcnow
-from interlink.members.deps import OptionalActor
+from interlink.members.deps import ReadingActor
 from interlink.members.service import COMMAND_CENTRE
 from interlink.messaging.service import mark_delivered
-from interlink.web.session import page_actor
 
 __all__ = ["audience_clause", "router"]
 
@@ -55,17 +53,6 @@ def audience_clause(actor: Actor) -> ColumnElement[bool]:
     if actor.can(Permission.RECORDS_READ):
         topics += [Event.topic.startswith(family) for family in ("hit.", "notice.", "diffusion.")]
     return and_(or_(*told), or_(*topics) if topics else false())
-
-
-def _listener(
-    request: Request, session: DbSession, settings: SettingsDep, actor: OptionalActor
-) -> Actor:
-    """The caller by its bearer token or API key, or (a console page's EventSource, which
-    cannot send headers) by its session cookie; reading only, so no CSRF token."""
-    found = actor or page_actor(request, session, settings)
-    if found is None:
-        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' or 'X-API-Key'")
-    return found
 
 
 def _may_listen(actor: Actor) -> bool:
@@ -116,7 +103,7 @@ def _frame(event: Event) -> bytes:
 )
 async def stream(
     request: Request,
-    actor: Annotated[Actor, Depends(_listener)],
+    actor: ReadingActor,
     last_event_id: Annotated[str | None, Header()] = None,
     after: Annotated[
         int | None, Query(ge=0, le=10**18, description="replay events after this id")

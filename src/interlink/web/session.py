@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from interlink.access import Actor
 from interlink.core.config import Settings
-from interlink.core.db import reading
-from interlink.core.errors import AppError, Forbidden
-from interlink.members.auth import resolve_credentials
+from interlink.core.errors import Forbidden
+from interlink.members.auth import SESSION_COOKIE, cookie_actor
 
 __all__ = [
     "CSRF_COOKIE",
@@ -30,20 +29,12 @@ __all__ = [
     "set_csrf",
 ]
 
-SESSION_COOKIE = "interlink_session"
 CSRF_COOKIE = "interlink_csrf"
 CSRF_FIELD = "csrf_token"
 
 
 def page_actor(request: Request, session: Session, settings: Settings) -> Actor | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        with reading(session):
-            return resolve_credentials(session, settings, bearer=token, api_key=None)
-    except AppError:  # expired or revoked: signed out
-        return None
+    return cookie_actor(session, settings, request.cookies.get(SESSION_COOKIE))
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
