@@ -21,8 +21,7 @@ from interlink.hits.service import (
     report_hit,
     request_confirmation,
 )
-from interlink.members.auth import actor_for_user
-from interlink.members.models import User
+from interlink.members.auth import actor_named
 from interlink.members.service import bureau_code
 from interlink.records.models import Record
 
@@ -39,8 +38,7 @@ PLAN = [
 
 
 def _officer(session: Session, country: str) -> Actor:
-    user = session.scalars(select(User).where(User.username == f"{country.lower()}.officer"))
-    return actor_for_user(user.one())
+    return actor_named(session, f"{country.lower()}.officer")
 
 
 def seed_hits(session: Session, progress: Progress) -> int:

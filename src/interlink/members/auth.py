@@ -41,6 +41,11 @@ def actor_for_user(user: User) -> Actor:
     )
 
 
+def actor_named(session: Session, username: str) -> Actor:
+    """The actor of an existing user, by user name (seeding, commands)."""
+    return actor_for_user(session.scalars(select(User).where(User.username == username)).one())
+
+
 def actor_for_client(client: ApiClient) -> Actor:
     return Actor.build(
         id=client.id,

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from interlink.access import Actor
 from interlink.core.config import Settings
 from interlink.core.types import utcnow
-from interlink.members.auth import actor_for_user
-from interlink.members.models import User
+from interlink.members.auth import actor_named
 from interlink.messaging.models import Message
 from interlink.messaging.schemas import MessageCreate
 from interlink.messaging.service import get_message, send_message
@@ -48,8 +47,7 @@ THREADS = [
 
 
 def _officer(session: Session, country: str) -> Actor:
-    user = session.scalars(select(User).where(User.username == f"{country.lower()}.officer"))
-    return actor_for_user(user.one())
+    return actor_named(session, f"{country.lower()}.officer")
 
 
 def seed_messages(session: Session, progress: Progress) -> int:

@@ -56,6 +56,17 @@ class SigningUnavailable(AppError):
     title = "Signing unavailable"
 
 
+def _current_keys(session: Session, bureau_id: uuid.UUID) -> list[BureauKey]:
+    """The bureau's keys not retired, newest first (one, but for a past race)."""
+    return list(
+        session.scalars(
+            select(BureauKey)
+            .where(BureauKey.bureau_id == bureau_id, BureauKey.retired_at.is_(None))
+            .order_by(BureauKey.id.desc())
+        )
+    )
+
+
 def signing_key(
     session: Session,
     bureau_id: uuid.UUID,
@@ -68,11 +79,7 @@ def signing_key(
     sealed with another secret is an error, not a reason to make a new one: a server
     started with the wrong ``INTERLINK_SECRET_KEY`` must not replace every bureau's key
     (``interlink messages new-key`` does, on purpose)."""
-    current = session.scalars(
-        select(BureauKey)
-        .where(BureauKey.bureau_id == bureau_id, BureauKey.retired_at.is_(None))
-        .order_by(BureauKey.id.desc())
-    ).first()
+    current = next(iter(_current_keys(session, bureau_id)), None)
     if current is None:
         return new_key(session, bureau_id, secret, actor=actor, now=now)
     try:
@@ -97,9 +104,7 @@ def new_key(
     audit trail with its public half: a key that is not there signs nothing valid.
     ``now``: when it takes effect (the time of the message it is first made for)."""
     now = now or utcnow()
-    for old in session.scalars(
-        select(BureauKey).where(BureauKey.bureau_id == bureau_id, BureauKey.retired_at.is_(None))
-    ):
+    for old in _current_keys(session, bureau_id):
         old.retired_at = now
     private = Ed25519PrivateKey.generate()
     raw = private.private_bytes(

@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor
-from interlink.members.auth import actor_for_user
-from interlink.members.models import User
+from interlink.members.auth import actor_named
 from interlink.notices.models import Notice
 from interlink.notices.schemas import DiffusionCreate, NoticeCreate, TransitionBody
 from interlink.notices.service import create_notice, send_diffusion
@@ -131,11 +130,6 @@ def _data(
             "summary": "Listed for financing a listed terrorist group."}  # fmt: skip
 
 
-def _actor(session: Session, username: str) -> Actor:
-    user = session.scalars(select(User).where(User.username == username)).one()
-    return actor_for_user(user)
-
-
 def _clear_all(notice: Notice) -> TransitionBody:
     flags = (notice.pending or {}).get("flags") if notice.pending else notice.flags
     return TransitionBody.model_validate(
@@ -187,14 +181,14 @@ def seed_notices(session: Session, progress: Progress) -> int:
     """Seed the demo notices and diffusions; returns how many were made (0 if present)."""
     if session.scalar(select(func.count()).select_from(Notice)):
         return 0
-    reviewer = _actor(session, "gs.reviewer")
+    reviewer = actor_named(session, "gs.reviewer")
     made = 0
     plan = list(_plan())
     for done, (index, country, notice_type, status) in enumerate(plan, 1):
         cc = country.lower()
         actors = {
-            "officer": _actor(session, f"{cc}.officer"),
-            "supervisor": _actor(session, f"{cc}.supervisor"),
+            "officer": actor_named(session, f"{cc}.officer"),
+            "supervisor": actor_named(session, f"{cc}.supervisor"),
             "reviewer": reviewer,
         }
         kinds = ("persons", "missing-persons", "unidentified-bodies", "assets")
@@ -217,7 +211,7 @@ def _seed_diffusions(session: Session, reviewer: Actor) -> int:
     for index, (country, recipients) in enumerate(
         [("FR", ["DE", "ES", "IT"]), ("DE", ["*"]), ("US", ["MX", "CA"]), ("ES", ["PT", "FR"])]
     ):
-        officer = _actor(session, f"{country.lower()}.officer")
+        officer = actor_named(session, f"{country.lower()}.officer")
         persons = _named(_records(session, country, "persons"))
         if not persons:
             continue
