@@ -35,11 +35,13 @@ from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
 from interlink.screening.index import ScreeningIndex
 from interlink.screening.router import router as screening_router
+from interlink.web.ccc import router as web_ccc_router
 from interlink.web.messages import router as web_messages_router
 from interlink.web.notices import router as web_notices_router
 from interlink.web.pages import html_problem
 from interlink.web.records import router as web_records_router
 from interlink.web.router import router as web_router
+from interlink.web.uploads import router as web_uploads_router
 
 __all__ = ["create_app"]
 
@@ -135,6 +137,8 @@ def create_app(
     app.include_router(messaging_router)
     app.include_router(stream_router)
     app.include_router(web_router)
+    app.include_router(web_ccc_router)
+    app.include_router(web_uploads_router)
     app.include_router(web_notices_router)
     app.include_router(web_messages_router)
     app.include_router(web_records_router)

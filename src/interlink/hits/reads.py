@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -17,7 +17,15 @@ from interlink.hits.models import Hit, HitConfirmation
 from interlink.hits.service import is_overdue, load_hit
 from interlink.members.service import bureau_by_code
 
-__all__ = ["get_hit", "hit_stats", "hit_view", "list_hits"]
+__all__ = [
+    "RESPONSE_BUCKETS",
+    "get_hit",
+    "hit_stats",
+    "hit_view",
+    "hits_per_hour",
+    "list_hits",
+    "response_times",
+]
 
 
 def get_hit(session: Session, hit_id: uuid.UUID, *, actor: Actor) -> Hit:
@@ -159,3 +167,43 @@ def _grouped(session: Session, column: Any) -> list[tuple[Any, int]]:
     """(value, count) for each value of ``column``."""
     rows = session.execute(select(column, func.count()).group_by(column)).all()
     return [(key, int(count)) for key, count in rows]
+
+
+def hits_per_hour(session: Session, *, actor: Actor, now: datetime, hours: int = 24) -> list[int]:
+    """Hits ``actor`` may see made in each of the last ``hours`` clock hours, oldest first
+    (the last is the current hour, up to ``now``)."""
+    check_permission(actor, Permission.RECORDS_READ)
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
+    visible = _visible(actor).where(Hit.created_at >= start, Hit.created_at <= now).subquery()
+    counts = [0] * hours
+    for (made,) in session.execute(select(visible.c.created_at)):
+        # UTCDateTime hands back aware datetimes on both backends.
+        slot = int((made - start).total_seconds() // 3600)
+        counts[min(max(slot, 0), hours - 1)] += 1
+    return counts
+
+
+RESPONSE_BUCKETS = ((120, "<2 min"), (300, "2-5 min"), (600, "5-10 min"),
+                    (1800, "10-30 min"), (None, ">30 min"))  # fmt: skip
+
+
+def response_times(session: Session, *, actor: Actor, now: datetime) -> dict[str, int]:
+    """How quickly owners answered confirmation requests on hits ``actor`` may see: counts
+    per time band, and those still unanswered past their deadline."""
+    check_permission(actor, Permission.RECORDS_READ)
+    visible = _visible(actor).subquery()
+    rows = session.execute(
+        select(
+            HitConfirmation.requested_at, HitConfirmation.answered_at, HitConfirmation.due_at
+        ).join(visible, visible.c.id == HitConfirmation.hit_id)
+    ).all()
+    counts = {label: 0 for _, label in RESPONSE_BUCKETS} | {"late, open": 0}
+    for requested, answered, due in rows:
+        if answered is None:
+            if due < now:
+                counts["late, open"] += 1
+            continue
+        seconds = (answered - requested).total_seconds()
+        label = next(lbl for limit, lbl in RESPONSE_BUCKETS if limit is None or seconds < limit)
+        counts[label] += 1
+    return counts

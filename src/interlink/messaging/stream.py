@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -30,7 +32,7 @@ from interlink.members.deps import ReadingActor
 from interlink.members.service import COMMAND_CENTRE
 from interlink.messaging.service import mark_delivered
 
-__all__ = ["audience_clause", "router"]
+__all__ = ["activity_by_bureau", "audience_clause", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 BATCH = 500
@@ -53,6 +55,25 @@ def audience_clause(actor: Actor) -> ColumnElement[bool]:
     if actor.can(Permission.RECORDS_READ):
         topics += [Event.topic.startswith(family) for family in ("hit.", "notice.", "diffusion.")]
     return and_(or_(*told), or_(*topics) if topics else false())
+
+
+def activity_by_bureau(session: Session, actor: Actor, since: datetime) -> dict[str, int]:
+    """Events since ``since`` that ``actor`` is told of, counted for each bureau taking part:
+    the bureau each concerns and, for a hit, also the bureau whose screening made it."""
+    told = and_(audience_clause(actor), Event.at >= since)
+    counts: Counter[str] = Counter()
+    for owner, count in session.execute(
+        select(Event.owner, func.count()).where(told).group_by(Event.owner)
+    ):
+        if owner:
+            counts[owner] += int(count)
+    for (payload,) in session.execute(
+        select(Event.payload).where(told, Event.topic == "hit.created")
+    ):
+        screener = payload.get("screening_bureau") if isinstance(payload, dict) else None
+        if screener:
+            counts[str(screener)] += 1
+    return dict(counts)
 
 
 def _may_listen(actor: Actor) -> bool:

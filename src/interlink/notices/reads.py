@@ -23,6 +23,7 @@ from interlink.notices.workflow import Status
 from interlink.records.kinds import fold
 
 __all__ = [
+    "count_by_type",
     "get_notice",
     "list_notices",
     "load_notice",
@@ -114,6 +115,19 @@ def list_notices(
             },
         )
     return notices, total
+
+
+def count_by_type(
+    session: Session, actor: Actor, *, statuses: tuple[str, ...] = ()
+) -> dict[str, int]:
+    """How many notices of each type ``actor`` may see (optionally only in ``statuses``)."""
+    check_permission(actor, Permission.RECORDS_READ)
+    visible = visible_notices(session, NoticeFilters(), actor)
+    if statuses:
+        visible = visible.where(Notice.status.in_(statuses))
+    rows = visible.subquery()
+    counted = session.execute(select(rows.c.type, func.count()).group_by(rows.c.type)).all()
+    return {str(kind): int(count) for kind, count in counted}
 
 
 def _inside(notice: Notice, actor: Actor | None) -> bool:

@@ -15,19 +15,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from interlink.access import Actor, Permission, Role
+from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
 from interlink.core.events import Event
 from interlink.hits.reads import list_hits
 from interlink.members.auth import authenticate, issue_access_token
 from interlink.messaging.service import list_messages
-from interlink.messaging.stream import audience_clause
 from interlink.notices.reads import list_notices
 from interlink.notices.schemas import NoticeFilters
 from interlink.screening.schemas import ScreenRequest
 from interlink.screening.service import screen
-from interlink.web.pages import problem_page, render, signed_in
+from interlink.web.pages import render
 from interlink.web.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -159,37 +158,3 @@ async def screen_page(
     except AppError as exc:
         context["errors"] = exc.errors or [{"field": "", "message": exc.detail}]
     return render(request, "_screen_results.html", context)
-
-
-@router.get("/ccc", response_class=HTMLResponse)
-def command_centre(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now
-) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if actor.role is not Role.OPERATOR:
-        return problem_page(request, actor, "The command centre is for its operators.", 403)
-    open_hits = list_hits(session, actor=actor, now=now, status="open", limit=1)[1]
-    asked = list_hits(session, actor=actor, now=now, status="confirmation_requested", limit=1)[1]
-    overdue = list_hits(session, actor=actor, now=now, overdue=True, limit=1)[1]
-    review = list_notices(
-        session, NoticeFilters(status="under_review"), actor=actor, limit=1, offset=0
-    )[1]
-    recent = session.scalars(
-        select(Event).where(audience_clause(actor)).order_by(Event.id.desc()).limit(20)
-    ).all()
-    items = [
-        {"topic": e.topic, "text": e.payload.get("subject") or e.payload.get("title") or
-         e.payload.get("record_kind") or ""}
-        for e in recent
-    ]  # fmt: skip
-    session.commit()
-    counts = {"open": open_hits + asked, "overdue": overdue, "review": review}
-    context = {
-        "actor": actor,
-        "counts": counts,
-        "recent": items,
-        "last_event": _last_event(session),
-    }
-    return render(request, "ccc.html", context)
