@@ -35,10 +35,13 @@ from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
 from interlink.screening.index import ScreeningIndex
 from interlink.screening.router import router as screening_router
+from interlink.web.admin import router as web_admin_router
+from interlink.web.audit_pages import router as web_audit_router
 from interlink.web.ccc import router as web_ccc_router
 from interlink.web.messages import router as web_messages_router
 from interlink.web.notices import router as web_notices_router
 from interlink.web.pages import html_problem
+from interlink.web.profile import router as web_profile_router
 from interlink.web.records import router as web_records_router
 from interlink.web.router import router as web_router
 from interlink.web.uploads import router as web_uploads_router
@@ -108,6 +111,8 @@ def create_app(
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id
         elapsed = (time.perf_counter() - started) * 1000
+        # The server's own time (to the first byte), for the browser's tools and the bench.
+        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         log.info(
             "%s %s -> %s in %.1f ms",
             request.method,
@@ -142,6 +147,9 @@ def create_app(
     app.include_router(web_notices_router)
     app.include_router(web_messages_router)
     app.include_router(web_records_router)
+    app.include_router(web_admin_router)
+    app.include_router(web_audit_router)
+    app.include_router(web_profile_router)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )

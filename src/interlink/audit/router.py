@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from interlink.access import Actor, Permission
 from interlink.audit.models import AuditEntry
 from interlink.audit.schemas import AuditEntryRead, ChainReportRead
-from interlink.audit.service import verify_chain
+from interlink.audit.service import entries_query, verify_chain
 from interlink.core.deps import DbSession
 from interlink.members.deps import requires
 from interlink.members.schemas import Page
@@ -29,26 +29,22 @@ def search_audit(
     action: str | None = None,
     actor: str | None = None,
     bureau: str | None = None,
+    object_type: str | None = None,
     object_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
-    query = select(AuditEntry)
-    filters = {
-        AuditEntry.action: action,
-        AuditEntry.actor: actor,
-        AuditEntry.bureau: bureau,
-        AuditEntry.object_id: object_id,
-    }
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(column == value)
-    if since is not None:
-        query = query.where(AuditEntry.at >= since)
-    if until is not None:
-        query = query.where(AuditEntry.at < until)
+    query = entries_query(
+        action=action,
+        actor=actor,
+        bureau=bureau,
+        object_type=object_type,
+        object_id=object_id,
+        since=since,
+        until=until,
+    )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)).all()
     return {"items": rows, "total": total, "limit": limit, "offset": offset}

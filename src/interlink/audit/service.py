@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from interlink.access.actor import Actor
@@ -23,7 +23,15 @@ from interlink.audit.models import AuditEntry, AuditHead
 from interlink.core.context import request_id_var
 from interlink.core.types import utcnow
 
-__all__ = ["GENESIS", "AuditAction", "ChainReport", "entry_hash", "record", "verify_chain"]
+__all__ = [
+    "GENESIS",
+    "AuditAction",
+    "ChainReport",
+    "entries_query",
+    "entry_hash",
+    "record",
+    "verify_chain",
+]
 
 GENESIS = "0" * 64
 
@@ -56,6 +64,7 @@ class AuditAction(StrEnum):
     HIT = "hit"
     MESSAGE_SEND = "message.send"
     KEY_ISSUE = "bureau_key.issue"
+    AUDIT_EXPORT = "audit.export"
 
 
 def _canonical(value: Any) -> str:
@@ -174,3 +183,33 @@ def verify_chain(session: Session) -> ChainReport:
             f"the chain ends at entry {expected_seq - 1} but the head records entry {head_seq}",
         )
     return ChainReport(True, count)
+
+
+def entries_query(
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    bureau: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[tuple[AuditEntry]]:
+    """Entries matching every filter given (``until`` excluded): the search of the API,
+    the console's audit page and its export."""
+    query = select(AuditEntry)
+    exact = {
+        AuditEntry.action: action,
+        AuditEntry.actor: actor,
+        AuditEntry.bureau: bureau,
+        AuditEntry.object_type: object_type,
+        AuditEntry.object_id: object_id,
+    }
+    for column, value in exact.items():
+        if value:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    return query

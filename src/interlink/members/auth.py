@@ -1,4 +1,5 @@
-"""Authentication: passwords with lockout, bearer tokens, API keys, and the acting ``Actor``."""
+"""Authentication: passwords with lockout, changing one's own password, bearer tokens,
+API keys, and the acting ``Actor``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 import jwt
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,15 +16,23 @@ from interlink.access import Actor, Role
 from interlink.audit import AuditAction, record
 from interlink.core.config import Settings
 from interlink.core.db import reading
-from interlink.core.errors import AppError, Unauthorized
-from interlink.core.security import decode_token, hash_api_key, issue_token, verify_password
+from interlink.core.errors import AppError, InvalidInput, Unauthorized
+from interlink.core.security import (
+    decode_token,
+    hash_api_key,
+    hash_password,
+    issue_token,
+    verify_password,
+)
 from interlink.core.types import utcnow
 from interlink.members.models import ApiClient, User
+from interlink.members.schemas import UserUpdate
 
 __all__ = [
     "actor_for_client",
     "actor_for_user",
     "authenticate",
+    "change_password",
     "issue_access_token",
     "resolve_credentials",
 ]
@@ -102,6 +112,33 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
         actor=actor_for_user(user),
         object_type="user",
         object_id=user.id,
+    )
+    return user
+
+
+def change_password(session: Session, *, actor: Actor, current: str, new: str) -> User:
+    """The signed-in user changes their own password: the current one must be given, the
+    new one follows the rule of ``UserUpdate.password`` (as when an administrator sets it)
+    and differs from the current one. Audited like any other change of a user."""
+    user = session.get(User, actor.id) if actor.kind == "user" else None
+    if user is None or not user.active:
+        raise Unauthorized("only a signed-in user changes their password")
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("current_password", "this is not your current password")
+    try:
+        UserUpdate(password=new)
+    except ValidationError as exc:
+        raise InvalidInput("new_password", exc.errors()[0]["msg"]) from None
+    if new == current:
+        raise InvalidInput("new_password", "choose a password other than the current one")
+    user.password_hash = hash_password(new)
+    record(
+        session,
+        AuditAction.USER_UPDATE,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        after={"password": "changed", "by": "self"},
     )
     return user
 

@@ -35,6 +35,7 @@ __all__ = [
     "create_api_client",
     "create_user",
     "ensure_network",
+    "get_user",
     "list_api_clients",
     "list_bureaus",
     "list_countries",
@@ -226,17 +227,37 @@ def _visible_users(actor: Actor) -> Select[User]:
 
 
 def list_users(
-    session: Session, *, actor: Actor, limit: int, offset: int
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int,
+    bureau: str | None = None,
+    role: str | None = None,
+    active: bool | None = None,
 ) -> tuple[list[User], int]:
+    """The users ``actor`` may manage, optionally of one bureau, role or state."""
     query = _visible_users(actor)
+    if bureau:
+        query = query.where(Bureau.code == bureau.upper())
+    if role:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.active.is_(active))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     return list(session.scalars(query.limit(limit).offset(offset)).unique()), total
 
 
-def update_user(session: Session, user_id: uuid.UUID, data: UserUpdate, *, actor: Actor) -> User:
+def get_user(session: Session, user_id: uuid.UUID, *, actor: Actor) -> User:
+    """One user ``actor`` may manage (404 for any other, as if there were none)."""
     user = session.scalars(_visible_users(actor).where(User.id == user_id)).first()
     if user is None:
         raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def update_user(session: Session, user_id: uuid.UUID, data: UserUpdate, *, actor: Actor) -> User:
+    user = get_user(session, user_id, actor=actor)
     before = {"role": user.role, "active": user.active, "full_name": user.full_name}
     if data.role is not None:
         _check_role_fits_bureau(data.role, user.bureau)

@@ -1,0 +1,222 @@
+"""The console's Audit pages, for auditors: searching the trail (actor, action, bureau,
+object, dates; a page at a time), verifying the hash chain, and exporting the entries a
+search finds as CSV or NDJSON.
+
+An export carries every field the hash covers, in the form it was hashed (``at`` as
+``YYYY-MM-DDTHH:MM:SS.ffffffZ``, before/after as JSON), with ``prev_hash`` and
+``hash``, so the entries can be checked outside Interlink. In CSV, a text cell that a
+spreadsheet would run as a formula (= + - @) is prefixed with ``'``; NDJSON is verbatim.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import IO, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from interlink.access import Permission
+from interlink.audit.models import AuditEntry, AuditHead
+from interlink.audit.service import AuditAction, entries_query, verify_chain
+from interlink.audit.service import record as audit_record
+from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.core.files import download_headers
+from interlink.web.forms import refuse
+from interlink.web.pages import problem_page, render, signed_in
+
+__all__ = ["EXPORT_FIELDS", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+AUDIT = Permission.AUDIT_READ
+NOT_YOURS = "The audit trail is read by auditors."
+PAGE_SIZE = 50
+EXPORT_FIELDS = ("seq", "at", "actor", "actor_id", "bureau", "request_id", "action",
+                 "object_type", "object_id", "before", "after", "prev_hash", "hash")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    actor: str = ""
+    action: str = ""
+    bureau: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    since: str = ""
+    until: str = ""
+
+
+def _day(value: str) -> datetime:
+    """A date (YYYY-MM-DD) or an ISO date-time, as an aware UTC moment."""
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
+    """The search's filters from the query string, and an error for each bad one."""
+    params = request.query_params
+    values = {name: params.get(name, "").strip()[:64] for name in Filters.__dataclass_fields__}
+    errors: dict[str, str] = {}
+    if values["action"] and values["action"] not in {a.value for a in AuditAction}:
+        errors["action"] = f"{values['action']!r} is not an action the trail records"
+    for name in ("since", "until"):
+        if values[name]:
+            try:
+                _day(values[name])
+            except ValueError:
+                errors[name] = "not a date: write it as YYYY-MM-DD"
+    since, until = values["since"], values["until"]
+    if not errors and since and until and _day(since) > _day(until):
+        errors["until"] = "the end of the period is before its start"
+    return Filters(**values), errors
+
+
+def _query(filters: Filters) -> Select[tuple[AuditEntry]]:
+    until = None
+    if filters.until:  # a date includes its whole day
+        end = _day(filters.until)
+        until = end + timedelta(days=1) if len(filters.until) == 10 else end
+    return entries_query(
+        actor=filters.actor or None,
+        action=filters.action or None,
+        bureau=filters.bureau.upper() or None,
+        object_type=filters.object_type or None,
+        object_id=filters.object_id or None,
+        since=_day(filters.since) if filters.since else None,
+        until=until,
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request, session: DbSession, settings: SettingsDep, page: int = 1
+) -> Response:
+    actor = signed_in(request, session, settings)
+    if (denied := refuse(request, actor, AUDIT, NOT_YOURS)) is not None:
+        return denied
+    filters, errors = _filters(request)
+    page = max(1, min(page, 10**6))
+    entries: list[AuditEntry] = []
+    total = 0
+    if not errors:
+        query = _query(filters)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        entries = list(
+            session.scalars(
+                query.order_by(AuditEntry.seq.desc())
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
+            )
+        )
+    context = {
+        "actor": actor,
+        "filters": asdict(filters),
+        "errors": errors,
+        "entries": entries,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "actions": [action.value for action in AuditAction],
+        "query": urlencode({name: value for name, value in asdict(filters).items() if value}),
+    }
+    return render(request, "audit.html", context, status_code=422 if errors else 200)
+
+
+@router.get("/audit/verify", response_class=HTMLResponse)
+def verify_page(request: Request, session: DbSession, settings: SettingsDep, now: Now) -> Response:
+    actor = signed_in(request, session, settings)
+    if (denied := refuse(request, actor, AUDIT, NOT_YOURS)) is not None:
+        return denied
+    report = verify_chain(session)
+    head = session.get(AuditHead, 1)
+    bad = session.get(AuditEntry, report.first_bad_seq) if report.first_bad_seq else None
+    context = {"actor": actor, "report": report, "head": head, "bad": bad, "now": now}
+    return render(request, "audit_verify.html", context)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def exported(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as exported: every field its hash covers, as hashed."""
+    row = {name: getattr(entry, name) for name in EXPORT_FIELDS}
+    row["at"] = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return row
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return _json(value)
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _write(session: Session, query: Select[AuditEntry], kind: str, out: IO[bytes]) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text) if kind == "csv" else None
+    if writer is not None:
+        writer.writerow(EXPORT_FIELDS)
+    rows = session.scalars(query.order_by(AuditEntry.seq).execution_options(yield_per=1000))
+    for entry in rows:
+        row = exported(entry)
+        if writer is not None:
+            writer.writerow([_cell(row[name]) for name in EXPORT_FIELDS])
+        else:
+            text.write(_json(row) + "\n")
+    text.detach()  # the spool stays open for the answer
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(64 * 1024):
+            yield chunk
+
+
+_MEDIA = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
+
+
+@router.get("/audit/export")
+def export(
+    request: Request, session: DbSession, settings: SettingsDep, now: Now, format: str = "csv"
+) -> Response:
+    actor = signed_in(request, session, settings)
+    if (denied := refuse(request, actor, AUDIT, NOT_YOURS)) is not None:
+        return denied
+    filters, errors = _filters(request)
+    if format not in _MEDIA:
+        errors["format"] = f"{format[:20]!r} is not an export format: csv or ndjson"
+    if errors:
+        detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
+        return problem_page(request, actor, f"Invalid input: {detail}", 422)
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    _write(session, _query(filters), format, spool)
+    spool.seek(0)
+    # Who took a copy of the trail, and of which part, is itself on the trail.
+    audit_record(
+        session,
+        AuditAction.AUDIT_EXPORT,
+        actor=actor,
+        object_type="audit",
+        after={"format": format, **{k: v for k, v in asdict(filters).items() if v}},
+    )
+    session.commit()  # fmt: skip
+    filename = f"audit-{now:%Y%m%d-%H%M%S}.{format}"
+    return StreamingResponse(_chunks(spool), media_type=_MEDIA[format],
+                             headers=download_headers(filename))  # fmt: skip

@@ -1,0 +1,50 @@
+"""What the administration, audit and profile pages share: the guard that sends the
+signed-out to sign in and the wrong role to a 403 page, and a service's or a schema's
+complaint turned into errors on the form's fields (``{"field": "message"}``, with
+``form`` for what belongs to no field)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from interlink.access import Actor, Permission
+from interlink.core.errors import AppError
+from interlink.web.pages import problem_page
+
+__all__ = ["error_status", "field_errors", "refuse"]
+
+
+def refuse(
+    request: Request, actor: Actor | None, permission: Permission, message: str
+) -> Response | None:
+    """The answer for who may not open the page (None: they may)."""
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    if not actor.can(permission):
+        return problem_page(request, actor, message, 403)
+    return None
+
+
+def field_errors(exc: ValidationError | AppError, fields: Iterable[str]) -> dict[str, str]:
+    """The first message for each of ``fields`` the error names; the rest under ``form``."""
+    known = set(fields)
+    if isinstance(exc, ValidationError):
+        items = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+    else:
+        items = exc.errors or [{"field": "", "message": exc.detail}]
+    found: dict[str, str] = {}
+    for item in items:
+        name = str(item.get("field", "")).removeprefix("body.").split(".")[0]
+        message = str(item["message"]).removeprefix("Value error, ")
+        found.setdefault(name if name in known else "form", message)
+    return found
+
+
+def error_status(exc: ValidationError | AppError) -> int:
+    return exc.status if isinstance(exc, AppError) else 422
