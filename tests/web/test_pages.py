@@ -103,16 +103,17 @@ def test_notice_pages_follow_the_workflow_and_the_policy(
     _signin(client, officer)
     assert client.get("/review").status_code == 403  # the reviewers' desk
     form = {
-        "csrf_token": client.cookies.get("interlink_csrf"), "person_record": record["id"],
-        "purpose": "prosecution", "offence": "Armed robbery", "law": "art. 311-8",
-        "max_penalty_months": "240", "warrant_authority": "Tribunal de Lyon",
-        "warrant_country": "FR", "warrant_date": "2099-01-01", "warrant_reference": "AW-1",
-        "summary": "Robbed three jewellers in Lyon.",
+        "csrf_token": client.cookies.get("interlink_csrf"), "data.person.record_id": record["id"],
+        "data.purpose": "prosecution", "data.charges.0.offence": "Armed robbery",
+        "data.charges.0.law": "art. 311-8", "data.charges.0.max_penalty_months": "240",
+        "data.warrant.issuing_authority": "Tribunal de Lyon",
+        "data.warrant.issuing_country": "FR", "data.warrant.date": "2099-01-01",
+        "data.warrant.reference": "AW-1", "data.summary": "Robbed three jewellers in Lyon.",
     }  # fmt: skip
-    refused = client.post("/notices/new", data=form, follow_redirects=False)
+    refused = client.post("/notices/new/red", data=form, follow_redirects=False)
     assert refused.status_code == 422
-    assert 'aria-describedby="warrant_date-error"' in refused.text
-    created = client.post("/notices/new", data={**form, "warrant_date": "2026-01-02"},
+    assert 'aria-describedby="data-warrant-date-error"' in refused.text
+    created = client.post("/notices/new/red", data={**form, "data.warrant.date": "2026-01-02"},
                           follow_redirects=False)  # fmt: skip
     assert created.status_code == 303
     notice_page = created.headers["location"]
@@ -139,14 +140,18 @@ def test_bad_tokens_and_numbers_are_refused_not_crashed(
     token = client.cookies.get("interlink_csrf")
     for number in ("²", "9" * 5000):
         form = {
-            "csrf_token": token, "person_record": record["id"], "purpose": "prosecution",
-            "offence": "Armed robbery", "law": "art. 1", "max_penalty_months": number,
-            "warrant_authority": "Tribunal", "warrant_country": "FR",
-            "warrant_date": "2026-01-02", "warrant_reference": "AW", "summary": "Robbed.",
+            "csrf_token": token, "data.person.record_id": record["id"],
+            "data.purpose": "prosecution", "data.charges.0.offence": "Armed robbery",
+            "data.charges.0.law": "art. 1", "data.charges.0.max_penalty_months": number,
+            "data.warrant.issuing_authority": "Tribunal", "data.warrant.issuing_country": "FR",
+            "data.warrant.date": "2026-01-02", "data.warrant.reference": "AW",
+            "data.summary": "Robbed.",
         }  # fmt: skip
-        response = client.post("/notices/new", data=form, follow_redirects=False)
+        response = client.post("/notices/new/red", data=form, follow_redirects=False)
         assert response.status_code == 422, number
-        assert 'aria-describedby="max_penalty_months-error"' in response.text
+        error = "data-charges-0-max_penalty_months-error"
+        assert f'aria-describedby="data-charges-0-max_penalty_months-hint {error}"' in response.text
+        assert f'id="{error}" class="error" role="alert"' in response.text
     client.cookies.clear()
     _signin(client, auditor)
     denied = client.get("/notices/new")

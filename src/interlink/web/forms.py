@@ -1,11 +1,14 @@
-"""What the administration, audit and profile pages share: the guard that sends the
+"""What the console's forms share: the guard that sends the
 signed-out to sign in and the wrong role to a 403 page, and a service's or a schema's
 complaint turned into errors on the form's fields (``{"field": "message"}``, with
 ``form`` for what belongs to no field)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import types
+import typing
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,7 +18,7 @@ from interlink.access import Actor, Permission
 from interlink.core.errors import AppError
 from interlink.web.pages import problem_page
 
-__all__ = ["error_status", "field_errors", "refuse"]
+__all__ = ["error_status", "field_errors", "refuse", "without_none"]
 
 
 def refuse(
@@ -29,8 +32,18 @@ def refuse(
     return None
 
 
-def field_errors(exc: ValidationError | AppError, fields: Iterable[str]) -> dict[str, str]:
-    """The first message for each of ``fields`` the error names; the rest under ``form``."""
+def _first_part(path: str) -> str:
+    return path.split(".")[0]
+
+
+def field_errors(
+    exc: ValidationError | AppError,
+    fields: Iterable[str],
+    rename: Callable[[str], str] = _first_part,
+) -> dict[str, str]:
+    """The first message for each of ``fields`` the error names; the rest under ``form``.
+    ``rename`` makes an error's path (``targets.0.notice_id``, without ``body.``) a
+    field's name; by default its first part."""
     known = set(fields)
     if isinstance(exc, ValidationError):
         items = [
@@ -40,7 +53,7 @@ def field_errors(exc: ValidationError | AppError, fields: Iterable[str]) -> dict
         items = exc.errors or [{"field": "", "message": exc.detail}]
     found: dict[str, str] = {}
     for item in items:
-        name = str(item.get("field", "")).removeprefix("body.").split(".")[0]
+        name = rename(str(item.get("field", "")).removeprefix("body."))
         message = str(item["message"]).removeprefix("Value error, ")
         found.setdefault(name if name in known else "form", message)
     return found
@@ -48,3 +61,11 @@ def field_errors(exc: ValidationError | AppError, fields: Iterable[str]) -> dict
 
 def error_status(exc: ValidationError | AppError) -> int:
     return exc.status if isinstance(exc, AppError) else 422
+
+
+def without_none(annotation: Any) -> tuple[Any, bool]:
+    """The annotation without ``None``, and whether ``None`` was allowed."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return (args[0] if len(args) == 1 else annotation), True
+    return annotation, False

@@ -1,6 +1,8 @@
-"""Console pages of notices: the bureau's list and the Red notice request form (inline
-errors on their fields), a notice's page with the steps the signed-in user may take, and
-the secretariat's review desk (the queue; flags cleared or upheld with reasons).
+"""Console pages of notices and diffusions: the bureau's lists, the request forms of every
+type (a chooser, then the type's form, made from its model by ``notice_forms``, inline
+errors on their fields), a notice's or diffusion's page with its status, history and the
+steps the signed-in user may take, and the secretariat's review desk (the queue; flags
+cleared or upheld with reasons).
 
 They call the notices services as the API does; a step refused there is refused here,
 with the same message.
@@ -12,19 +14,30 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from interlink.access import Action, Actor, Permission, restrict
 from interlink.core.deps import DbSession, SettingsDep
-from interlink.core.errors import AppError
+from interlink.core.errors import AppError, Forbidden
+from interlink.members.models import Bureau, Country
 from interlink.members.service import bureau_codes
-from interlink.notices.reads import get_notice, list_notices, load_notice, notice_view
-from interlink.notices.schemas import NoticeCreate, NoticeFilters, TransitionBody
-from interlink.notices.service import check_requester, create_notice
+from interlink.notices.reads import list_notices, load_notice, notice_history, notice_view
+from interlink.notices.schemas import DiffusionCreate, NoticeCreate, NoticeFilters, TransitionBody
+from interlink.notices.service import check_requester, create_notice, send_diffusion
 from interlink.notices.transitions import apply_transition
-from interlink.notices.types import NoticeType
+from interlink.notices.types import PUBLIC_TYPES, SUBJECT_KINDS, TYPE_MODELS, NoticeType
 from interlink.notices.workflow import Status, steps_for
 from interlink.records.models import Record
+from interlink.records.service import validation_to_invalid_input
+from interlink.web.notice_forms import (
+    TYPE_INFO,
+    FormData,
+    RecordChoices,
+    errors_by_path,
+    layout,
+    parse_data,
+)
 from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
@@ -32,70 +45,8 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-# Where each field of a Red request sits in the notice's data, and back.
-RED_FIELDS = {
-    "person.record_id": "person_record",
-    "purpose": "form",
-    "charges.0.offence": "offence",
-    "charges.0.law": "law",
-    "charges.0.max_penalty_months": "max_penalty_months",
-    "charges.0.remaining_months": "remaining_months",
-    "charges.0.category": "offence",
-    "warrant.issuing_authority": "warrant_authority",
-    "warrant.issuing_country": "warrant_country",
-    "warrant.date": "warrant_date",
-    "warrant.reference": "warrant_reference",
-    "summary": "summary",
-}
-
-
-def _red_data(form: dict[str, str]) -> dict[str, Any]:
-    def number(name: str) -> int | str | None:
-        value = form.get(name, "").strip()
-        # Anything but a plain small number goes to validation as it is (a 422 on it).
-        if value.isascii() and value.isdigit() and len(value) <= 9:
-            return int(value)
-        return value or None
-
-    charge = {
-        "offence": form.get("offence", ""),
-        "law": form.get("law", ""),
-        "max_penalty_months": number("max_penalty_months"),
-        "remaining_months": number("remaining_months"),
-    }
-    return {
-        "person": {"record_id": form.get("person_record", "")},
-        "purpose": form.get("purpose", ""),
-        "charges": [{k: v for k, v in charge.items() if v not in (None, "")}],
-        "warrant": {
-            "issuing_authority": form.get("warrant_authority", ""),
-            "issuing_country": form.get("warrant_country", ""),
-            "date": form.get("warrant_date", ""),
-            "reference": form.get("warrant_reference", ""),
-        },
-        "summary": form.get("summary", ""),
-    }
-
-
-def _field_errors(exc: AppError) -> dict[str, str]:
-    """The form field each error belongs to (``body.data.warrant.date`` -> warrant_date)."""
-    found: dict[str, str] = {}
-    for error in exc.errors or [{"field": "", "message": exc.detail}]:
-        path = str(error.get("field", "")).removeprefix("body.data.").removeprefix("body.")
-        name = next((f for p, f in RED_FIELDS.items() if path.startswith(p)), "form")
-        found.setdefault(name, str(error["message"]))
-    return found
-
-
-def _own_persons(session: DbSession, actor: Actor) -> list[Record]:
-    query = select(Record).where(
-        Record.kind == "persons",
-        Record.owner_bureau_id == actor.bureau_id,
-        Record.deleted_at.is_(None),
-    )
-    return list(
-        session.scalars(restrict(query, actor, Action.READ).order_by(Record.title).limit(500))
-    )
+PLURAL = {"notice": "notices", "diffusion": "diffusions"}
+TYPE_VALUES = frozenset(t.value for t in NoticeType)
 
 
 @router.get("/notices", response_class=HTMLResponse)
@@ -105,46 +56,157 @@ def notices_page(request: Request, session: DbSession, settings: SettingsDep) ->
         return RedirectResponse("/signin", status_code=303)
     filters = NoticeFilters(country=actor.country) if actor.country else NoticeFilters()
     notices, _ = list_notices(session, filters, actor=actor, limit=100, offset=0)
+    # Diffusions: the bureau's own and those sent to it.
+    diffusions, _ = list_notices(
+        session, NoticeFilters(kind="diffusion"), actor=actor, limit=100, offset=0
+    )
     session.commit()
-    return render(request, "notices.html", {"actor": actor, "notices": notices})
+    context = {"actor": actor, "notices": notices, "diffusions": diffusions}
+    return render(request, "notices.html", context)
 
 
-@router.get("/notices/new", response_class=HTMLResponse)
-def new_notice_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def _own_records(session: DbSession, actor: Actor) -> RecordChoices:
+    """For each role of subject, the bureau's records of the kinds it may be (a notice is
+    about the requesting bureau's own records)."""
+    choices: RecordChoices = {}
+    for role, kinds in SUBJECT_KINDS.items():
+        query = select(Record).where(
+            Record.kind.in_(kinds),
+            Record.owner_bureau_id == actor.bureau_id,
+            Record.deleted_at.is_(None),
+        )
+        found = session.scalars(
+            restrict(query, actor, Action.READ).order_by(Record.title).limit(500)
+        )
+        choices[role] = [
+            (str(r.id), f"{r.title} ({r.kind})" if len(kinds) > 1 else r.title) for r in found
+        ]
+    return choices
+
+
+def _recipient_choices(session: DbSession, actor: Actor) -> list[tuple[str, str]]:
+    """The member countries a diffusion may go to (not the sender's own)."""
+    rows = session.execute(
+        select(Bureau.code, Country.name)
+        .join(Country, Country.code == Bureau.country_code)
+        .where(Bureau.code != (actor.country or ""))
+        .order_by(Country.name)
+    )
+    return [(code, name) for code, name in rows]
+
+
+def _requester(request: Request, actor: Actor, type_value: str | None) -> Response | None:
+    """The page refusing the request form (an unknown type, a user who may not request),
+    or None."""
+    if type_value is not None and type_value not in TYPE_VALUES:
+        return problem_page(request, actor, f"Not found: no notice type {type_value!r}.", 404)
     try:
         check_requester(actor)
     except AppError as exc:
         return problem_page(request, actor, exc.detail, exc.status)
-    context = {"actor": actor, "persons": _own_persons(session, actor), "form": {}, "errors": {}}
-    return render(request, "notice_new.html", context)
+    return None
 
 
-@router.post("/notices/new", response_class=HTMLResponse)
-async def new_notice(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    check_csrf(request, form.get(CSRF_FIELD))
+def _form_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    kind: str,
+    notice_type: NoticeType,
+    form: FormData,
+    *,
+    errors: dict[str, str] | None = None,
+    add: str = "",
+    status_code: int = 200,
+) -> Response:
+    errors = dict(errors or {})
+    nodes = layout(TYPE_MODELS[notice_type], form, _own_records(session, actor), errors=errors,
+                   add=add)  # fmt: skip
+    context = {
+        "actor": actor,
+        "kind": kind,
+        "type": notice_type.value,
+        "name": TYPE_INFO[notice_type][0],
+        "purpose": TYPE_INFO[notice_type][1],
+        "nodes": nodes,
+        "errors": errors,
+        "public": notice_type in PUBLIC_TYPES and kind == "notice",
+        "checked": form.get("public_extract", [""])[0] or "",
+        "countries": _recipient_choices(session, actor) if kind == "diffusion" else [],
+        "recipients": form.get("recipients", []),
+        "action": f"/{PLURAL[kind]}/new/{notice_type.value}",
+    }
+    return render(request, "notice_new.html", context, status_code=status_code)
+
+
+def _chooser(request: Request, actor: Actor, kind: str) -> Response:
+    context = {"actor": actor, "kind": kind, "types": TYPE_INFO, "base": f"/{PLURAL[kind]}/new/"}
+    return render(request, "notice_types.html", context)
+
+
+@router.get("/notices/new", response_class=HTMLResponse)
+@router.get("/diffusions/new", response_class=HTMLResponse)
+def choose_type(request: Request, session: DbSession, settings: SettingsDep) -> Response:
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    body = NoticeCreate(
-        type=NoticeType.RED, data=_red_data(form), public_extract=bool(form.get("public"))
-    )
+    kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
+    return _requester(request, actor, None) or _chooser(request, actor, kind)
+
+
+@router.get("/notices/new/{type_value}", response_class=HTMLResponse)
+@router.get("/diffusions/new/{type_value}", response_class=HTMLResponse)
+def request_form(
+    request: Request, session: DbSession, settings: SettingsDep, type_value: str
+) -> Response:
+    actor = signed_in(request, session, settings)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    if (refused := _requester(request, actor, type_value)) is not None:
+        return refused
+    kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
+    return _form_page(request, session, actor, kind, NoticeType(type_value), {})
+
+
+@router.post("/notices/new/{type_value}", response_class=HTMLResponse)
+@router.post("/diffusions/new/{type_value}", response_class=HTMLResponse)
+async def file_request(
+    request: Request, session: DbSession, settings: SettingsDep, type_value: str
+) -> Response:
+    form: FormData = {}
+    for name, value in (await request.form()).multi_items():
+        form.setdefault(name, []).append(value if isinstance(value, str) else "")
+    check_csrf(request, form.get(CSRF_FIELD, [""])[0])
+    actor = signed_in(request, session, settings)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    if (refused := _requester(request, actor, type_value)) is not None:
+        return refused
+    kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
+    notice_type = NoticeType(type_value)
+    if add := form.get("_add", [""])[0]:  # one more row: the form again, nothing written
+        return _form_page(request, session, actor, kind, notice_type, form, add=add)
+    positions: dict[str, list[int]] = {}
+    data = parse_data(TYPE_MODELS[notice_type], form, positions)
     try:
-        notice = create_notice(session, body, actor=actor)
+        if kind == "notice":
+            public = bool(form.get("public_extract", [""])[0])
+            body = NoticeCreate(type=notice_type, data=data, public_extract=public)
+            notice = create_notice(session, body, actor=actor)
+        else:
+            recipients = [code for code in form.get("recipients", []) if code]
+            try:
+                sent = DiffusionCreate(type=notice_type, data=data, recipients=recipients)
+            except ValidationError as exc:
+                raise validation_to_invalid_input(exc) from None
+            notice = send_diffusion(session, sent, actor=actor)
     except AppError as exc:
         session.rollback()
-        context = {
-            "actor": actor,
-            "persons": _own_persons(session, actor),
-            "form": form,
-            "errors": _field_errors(exc),
-        }
-        return render(request, "notice_new.html", context, status_code=exc.status)
+        errors = errors_by_path(exc, positions)
+        return _form_page(request, session, actor, kind, notice_type, form,
+                          errors=errors, status_code=exc.status)  # fmt: skip
     session.commit()
-    return RedirectResponse(f"/notices/{notice.id}", status_code=303)
+    return RedirectResponse(f"/{PLURAL[kind]}/{notice.id}", status_code=303)
 
 
 def _steps(notice: Any, actor: Actor) -> list[str]:
@@ -152,24 +214,52 @@ def _steps(notice: Any, actor: Actor) -> list[str]:
     return steps_for(notice.kind, Status(notice.status), by_owner=by_owner, actor=actor)
 
 
+def _show(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    kind: str,
+    ident: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The page of a notice or diffusion (an audited read, as in the API): its data and
+    status, the steps the actor may take and, for the requesting bureau and the
+    secretariat, the history of its transitions."""
+    missing = problem_page(request, actor, f"Not found: no such {kind} that you may see.", 404)
+    if not actor.can(Permission.RECORDS_READ):
+        return missing
+    try:
+        history: list[dict[str, Any]] | None = notice_history(session, kind, ident, actor=actor)[
+            "transitions"
+        ]
+    except Forbidden:  # read (and audited), but the history is not this actor's
+        history = None
+    except AppError:
+        return missing
+    notice = load_notice(session, kind, ident, actor, Action.READ)
+    session.commit()
+    view = notice_view(session, notice, bureau_codes(session), actor)
+    context = {"actor": actor, "notice": view, "steps": _steps(notice, actor), "error": error,
+               "history": history, "base": f"/{PLURAL[kind]}/{notice.id}"}  # fmt: skip
+    return render(request, "notice.html", context, status_code=status_code)
+
+
 @router.get("/notices/{ident}", response_class=HTMLResponse)
+@router.get("/diffusions/{ident}", response_class=HTMLResponse)
 def notice_page(
     request: Request, session: DbSession, settings: SettingsDep, ident: str
 ) -> Response:
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    try:
-        notice = get_notice(session, "notice", ident, actor=actor)  # audited, as in the API
-    except AppError:
-        return problem_page(request, actor, "Not found: no such notice that you may see.", 404)
-    session.commit()
-    view = notice_view(session, notice, bureau_codes(session), actor)
-    context = {"actor": actor, "notice": view, "steps": _steps(notice, actor), "error": None}
-    return render(request, "notice.html", context)
+    kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
+    return _show(request, session, actor, kind, ident)
 
 
 @router.post("/notices/{ident}/{action}", response_class=HTMLResponse)
+@router.post("/diffusions/{ident}/{action}", response_class=HTMLResponse)
 async def notice_step(
     request: Request, session: DbSession, settings: SettingsDep, ident: str, action: str
 ) -> Response:
@@ -178,6 +268,7 @@ async def notice_step(
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
+    kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
     reason = form.get("reason") or None
     resolutions = [
         {"flag": key.removeprefix("flag:"), "decision": value, "reason": reason or ""}
@@ -192,20 +283,14 @@ async def notice_step(
                 "resolutions": resolutions,
             }
         )
-        apply_transition(session, "notice", ident, action, body, actor=actor)
+        apply_transition(session, kind, ident, action, body, actor=actor)
     except (AppError, ValueError) as exc:
         session.rollback()
-        try:
-            notice = load_notice(session, "notice", ident, actor, Action.READ)
-        except AppError:
-            return problem_page(request, actor, "Not found: no such notice that you may see.", 404)
-        view = notice_view(session, notice, bureau_codes(session), actor)
         message = exc.detail if isinstance(exc, AppError) else str(exc).splitlines()[0]
-        context = {"actor": actor, "notice": view, "steps": _steps(notice, actor), "error": message}
         status = exc.status if isinstance(exc, AppError) else 422
-        return render(request, "notice.html", context, status_code=status)
+        return _show(request, session, actor, kind, ident, error=message, status_code=status)
     session.commit()
-    return RedirectResponse(f"/notices/{ident}", status_code=303)
+    return RedirectResponse(f"/{PLURAL[kind]}/{ident}", status_code=303)
 
 
 @router.get("/review", response_class=HTMLResponse)

@@ -10,7 +10,6 @@ the API; each error is shown on its field.
 from __future__ import annotations
 
 import enum
-import types
 import typing
 import uuid
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from interlink.records.service import (
     update_record,
     validation_to_invalid_input,
 )
+from interlink.web.forms import without_none
 from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
@@ -53,18 +53,10 @@ class FormField:
     required: bool = False
 
 
-def _plain(annotation: Any) -> tuple[Any, bool]:
-    """The annotation without ``None``, and whether ``None`` was allowed."""
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return (args[0] if len(args) == 1 else annotation), True
-    return annotation, False
-
-
 def form_fields(kind: str) -> list[FormField]:
     fields = []
     for name, info in KINDS[kind].model_fields.items():
-        annotation, _ = _plain(info.annotation)
+        annotation, _ = without_none(info.annotation)
         origin = typing.get_origin(annotation)
         base = typing.get_args(annotation)[0] if origin is typing.Annotated else annotation
         label = name.replace("_", " ").capitalize()
