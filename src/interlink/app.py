@@ -31,6 +31,7 @@ from interlink.members.router import router as members_router
 from interlink.messaging.router import router as messaging_router
 from interlink.messaging.stream import router as stream_router
 from interlink.notices.router import router as notices_router
+from interlink.operations.router import router as operations_router
 from interlink.records.extras_router import router as record_extras_router
 from interlink.records.router import router as records_router
 from interlink.screening.index import ScreeningIndex
@@ -40,6 +41,7 @@ from interlink.web.audit_pages import router as web_audit_router
 from interlink.web.ccc import router as web_ccc_router
 from interlink.web.messages import router as web_messages_router
 from interlink.web.notices import router as web_notices_router
+from interlink.web.operations import router as web_operations_router
 from interlink.web.pages import html_problem
 from interlink.web.profile import router as web_profile_router
 from interlink.web.records import router as web_records_router
@@ -139,6 +141,7 @@ def create_app(
     app.include_router(screening_router)
     app.include_router(notices_router)
     app.include_router(hits_router)
+    app.include_router(operations_router)
     app.include_router(messaging_router)
     app.include_router(stream_router)
     app.include_router(web_router)
@@ -147,6 +150,7 @@ def create_app(
     app.include_router(web_notices_router)
     app.include_router(web_messages_router)
     app.include_router(web_records_router)
+    app.include_router(web_operations_router)
     app.include_router(web_admin_router)
     app.include_router(web_audit_router)
     app.include_router(web_profile_router)

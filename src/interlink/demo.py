@@ -145,6 +145,14 @@ def _seed_messages(
     summary.add("messages", seed_messages(session, progress))
 
 
+def _seed_operations(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress
+) -> None:
+    from interlink.operations.demo import seed_operations
+
+    summary.add("operations and incidents", seed_operations(session, progress))
+
+
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", _seed_users),
     ("sharing groups", _seed_groups),
@@ -152,6 +160,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("notices", _seed_notices),
     ("hits", _seed_hits),
     ("messages", _seed_messages),
+    ("operations", _seed_operations),
 ]
 
 

@@ -12,4 +12,5 @@ def load_all() -> None:
     import interlink.members.models
     import interlink.messaging.models
     import interlink.notices.models
+    import interlink.operations.models
     import interlink.records.models  # noqa: F401

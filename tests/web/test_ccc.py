@@ -4,6 +4,7 @@ geometry is whole (every member country has an outline, none drawn round the wor
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -103,7 +104,7 @@ def test_the_map_has_every_member_and_nothing_drawn_round_the_world() -> None:
     for code, path in shapes.items():
         for subpath in path.split("M")[1:]:
             xs = [float(point.split()[0]) for point in subpath.rstrip("Z").split("L")]
-            steps = [abs(b - a) for a, b in zip(xs, xs[1:], strict=False)]
+            steps = [abs(b - a) for a, b in itertools.pairwise(xs)]
             assert max(steps, default=0) < 180, code  # no line across the map
             assert all(0 <= x <= 360 for x in xs), code
     assert shapes["RU"].count("M") > 1  # Russia's far east lies across the antimeridian

@@ -62,6 +62,8 @@ class AuditAction(StrEnum):
     NOTICE_UPDATE = "notice.update"
     NOTICE_READ = "notice.read"
     HIT = "hit"
+    OPERATION = "operation"
+    INCIDENT = "incident"
     MESSAGE_SEND = "message.send"
     KEY_ISSUE = "bureau_key.issue"
     AUDIT_EXPORT = "audit.export"

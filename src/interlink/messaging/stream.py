@@ -42,7 +42,8 @@ KEEPALIVE_SECONDS = 15.0
 
 def audience_clause(actor: Actor) -> ColumnElement[bool]:
     """The events ``actor`` is told of: those its role may read (messages with
-    ``messages:send``; hits, notices and diffusions with ``records:read``), of its bureau's
+    ``messages:send``; hits, notices and diffusions with ``records:read``; operations and
+    incidents for operators and participating bureaus), of its bureau's
     own, every member's, those naming its bureau, and for the command centre's operators
     those naming ``CCC``."""
     code = actor.bureau_code
@@ -54,6 +55,13 @@ def audience_clause(actor: Actor) -> ColumnElement[bool]:
         topics.append(Event.topic == "message")
     if actor.can(Permission.RECORDS_READ):
         topics += [Event.topic.startswith(family) for family in ("hit.", "notice.", "diffusion.")]
+    # Operations and incidents: the command centre runs them; a member bureau's officers
+    # hear of those their country takes part in (named in the audience). Other
+    # secretariat roles are not told, though the secretariat owns them.
+    if actor.can(Permission.OPERATIONS_MANAGE) or (
+        actor.country and actor.can(Permission.RECORDS_READ)
+    ):
+        topics += [Event.topic.startswith(family) for family in ("operation.", "incident.")]
     return and_(or_(*told), or_(*topics) if topics else false())
 
 

@@ -25,6 +25,7 @@ from interlink.messaging.stream import activity_by_bureau, audience_clause
 from interlink.notices.reads import count_by_type, list_notices
 from interlink.notices.schemas import NoticeFilters
 from interlink.notices.types import NoticeType
+from interlink.operations.journal import LIVE_TOPICS
 from interlink.web.charts import bar_chart
 from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.worldmap import HEIGHT, WIDTH, country_paths, shade
@@ -131,6 +132,7 @@ def command_centre(
         "charts": _charts(session, actor, now),
         "last_event": int(session.scalar(select(func.max(Event.id))) or 0),
         "now": now,
+        "live_topics": LIVE_TOPICS,
     }
     session.commit()  # the lists' audit entries
     return render(request, "ccc.html", context)
