@@ -76,7 +76,9 @@ def test_an_incident_is_opened_and_answered(
         select(AuditEntry).where(AuditEntry.object_id == incident["id"]).order_by(AuditEntry.seq)
     ).all()
     assert [(a.action, a.actor) for a in audited] == [
-        ("incident", people["operator"].username), ("incident", people["de"].username),
+        ("incident", people["operator"].username),  # opened it
+        ("incident.read", people["de"].username),  # read it (the refused readers did not)
+        ("incident", people["de"].username),  # answered
     ]  # fmt: skip
 
 

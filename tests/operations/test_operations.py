@@ -42,7 +42,10 @@ def test_an_operation_is_planned_with_countries_and_targets(
     )
     assert by_reference["id"] == operation["id"]
     assert operation["timeline"][0]["text"] == "operation Operation Lionfish planned"
-    entry = session.scalars(select(AuditEntry).where(AuditEntry.object_id == operation["id"])).one()
+    entry, read = session.scalars(
+        select(AuditEntry).where(AuditEntry.object_id == operation["id"]).order_by(AuditEntry.seq)
+    ).all()
+    assert read.action == "operation.read" and read.actor == people["operator"].username
     assert entry.action == "operation" and entry.after["what"] == "created"
     assert entry.bureau == "SEC" and sorted(entry.after["target_ids"]) == sorted(
         [targets["notice"], targets["vehicle"]]
@@ -118,7 +121,7 @@ def test_lifecycle_takes_legal_steps_only(
 
 def test_who_sees_an_operation(
     client: TestClient, people: Who, auth: Auth, targets: dict[str, str],
-    operation: dict[str, Any],
+    operation: dict[str, Any], session: Session,
 ) -> None:  # fmt: skip
     path = f"/api/v1/operations/{operation['id']}"
     for who in ("fr", "fr_supervisor", "de"):
@@ -143,6 +146,13 @@ def test_who_sees_an_operation(
     assert client.post(f"{path}/tasks", json={"title": "x", "country": "DE"},
                        headers=de).status_code == 403  # fmt: skip
     assert client.post(f"{path}/notes", json={"text": "x"}, headers=de).status_code == 403
+    # Each opening is on the audit trail (targets name people); refusals open nothing.
+    readers = session.scalars(
+        select(AuditEntry.actor).where(
+            AuditEntry.action == "operation.read", AuditEntry.object_id == operation["id"]
+        )
+    ).all()
+    assert sorted(set(readers)) == sorted(people[w].username for w in ("fr", "fr_supervisor", "de"))
 
 
 def test_participants_mark_their_tasks_and_report_their_results(
@@ -233,7 +243,9 @@ def test_every_change_is_traced(
     assert events[1].payload["changes"] == {"countries": ["DE", "FR", "IT"], "name": "Lionfish II"}
     assert targets["person"] not in str([e.payload for e in events])  # Germany may not see it
     audited = session.scalars(
-        select(AuditEntry).where(AuditEntry.object_id == operation["id"]).order_by(AuditEntry.seq)
+        select(AuditEntry)
+        .where(AuditEntry.object_id == operation["id"], AuditEntry.action == "operation")
+        .order_by(AuditEntry.seq)
     ).all()
     assert [a.after["what"] for a in audited] == [
         "created", "updated", "note_added", "target_added", "target_removed"

@@ -16,6 +16,8 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, Role, check_permission, restrict
+from interlink.audit import AuditAction
+from interlink.audit import record as audit
 from interlink.core.errors import NotFound
 from interlink.notices.models import Notice
 from interlink.operations.journal import member_country
@@ -40,6 +42,7 @@ __all__ = [
     "load_incident",
     "load_operation",
     "may_manage",
+    "note_read",
     "operation_view",
     "summary_view",
     "visible",
@@ -100,6 +103,19 @@ def load_incident(
     check_permission(actor, Permission.RECORDS_READ)
     incident: Incident = _load(session, Incident, ident, actor, lock)
     return incident
+
+
+def note_read(session: Session, subject: Operation | Incident, actor: Actor) -> None:
+    """An audit entry for ``actor`` opening an operation or incident (its targets name
+    people), written in the caller's transaction."""
+    is_operation = isinstance(subject, Operation)
+    audit(
+        session,
+        AuditAction.OPERATION_READ if is_operation else AuditAction.INCIDENT_READ,
+        actor=actor,
+        object_type="operation" if is_operation else "incident",
+        object_id=subject.id,
+    )
 
 
 def _page(

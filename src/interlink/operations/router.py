@@ -77,7 +77,10 @@ def create_operation(
 
 @operations.get("/{ident}")
 def get_operation(session: DbSession, actor: Reader, ident: Ident) -> dict[str, Any]:
-    return _operation(session, actor, ident)
+    reads.note_read(session, reads.load_operation(session, ident, actor), actor)
+    view = _operation(session, actor, ident)
+    session.commit()
+    return view
 
 
 @operations.patch("/{ident}")
@@ -182,7 +185,10 @@ def create_incident(
 
 @incident_routes.get("/{ident}")
 def get_incident(session: DbSession, actor: Reader, ident: Ident) -> dict[str, Any]:
-    return _incident(session, actor, ident)
+    reads.note_read(session, reads.load_incident(session, ident, actor), actor)
+    view = _incident(session, actor, ident)
+    session.commit()
+    return view
 
 
 @incident_routes.patch("/{ident}")

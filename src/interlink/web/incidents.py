@@ -20,7 +20,13 @@ from interlink.access import Actor
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
 from interlink.operations import incidents
-from interlink.operations.reads import incident_view, list_incidents, load_incident, may_manage
+from interlink.operations.reads import (
+    incident_view,
+    list_incidents,
+    load_incident,
+    may_manage,
+    note_read,
+)
 from interlink.operations.schemas import (
     AnswerBody,
     IncidentCreate,
@@ -137,11 +143,15 @@ async def new_incident(
 def _page(
     request: Request, session: Session, actor: Actor, ident: str, *, posted_form: str = "",
     form: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200,
+    opened: bool = False,
 ) -> Response:  # fmt: skip
     try:
         incident = load_incident(session, ident, actor)
     except AppError:
         return problem_page(request, actor, NOT_FOUND, 404)
+    if opened:  # the page opened, not shown again after a refused change
+        note_read(session, incident, actor)
+        session.commit()
     context = {
         "actor": actor,
         "incident": incident_view(session, incident, actor),
@@ -159,7 +169,7 @@ def incident_page(
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    return _page(request, session, actor, ident)
+    return _page(request, session, actor, ident, opened=True)
 
 
 async def _change(

@@ -21,7 +21,13 @@ from interlink.access import Actor
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
 from interlink.operations import service
-from interlink.operations.reads import list_operations, load_operation, may_manage, operation_view
+from interlink.operations.reads import (
+    list_operations,
+    load_operation,
+    may_manage,
+    note_read,
+    operation_view,
+)
 from interlink.operations.schemas import (
     NoteCreate,
     OperationCreate,
@@ -134,11 +140,15 @@ async def new_operation(
 def _page(
     request: Request, session: Session, actor: Actor, ident: str, *, posted_form: str = "",
     form: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200,
+    opened: bool = False,
 ) -> Response:  # fmt: skip
     try:
         operation = load_operation(session, ident, actor)
     except AppError:
         return problem_page(request, actor, NOT_FOUND, 404)
+    if opened:  # the page opened, not shown again after a refused change
+        note_read(session, operation, actor)
+        session.commit()
     view = operation_view(session, operation, actor)
     context = {
         "actor": actor,
@@ -159,7 +169,7 @@ def operation_page(
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    return _page(request, session, actor, ident)
+    return _page(request, session, actor, ident, opened=True)
 
 
 async def _change(
