@@ -49,6 +49,49 @@ def _sign_in(page: Page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+# (file, user, page, what to do there before the picture)
+SHOTS: list[tuple[str, str, str, str]] = [
+    ("workspace.png", "de.officer", "/", "screen"),
+    ("records.png", "de.officer", "/records/persons", ""),
+    ("record-form.png", "de.officer", "/records/vehicles/new", ""),
+    ("messages.png", "de.officer", "/messages", ""),
+    ("batch-job.png", "de.officer", "/screen/batch", "batch"),
+    ("notices.png", "fr.officer", "/notices", ""),
+    ("notice-types.png", "fr.officer", "/notices/new", ""),
+    ("notice-request.png", "fr.officer", "/notices/new/red", ""),
+    ("diffusion-request.png", "fr.officer", "/diffusions/new/red", ""),
+    ("review-desk.png", "gs.reviewer", "/review", ""),
+    ("notice-review.png", "gs.reviewer", "/review", "first"),
+    ("command-centre.png", "ccc.operator", "/ccc", ""),
+    ("operations.png", "ccc.operator", "/operations", ""),
+    ("operation.png", "ccc.operator", "/operations", "first"),
+    ("incident.png", "ccc.operator", "/incidents", "first"),
+    ("admin-users.png", "admin", "/admin/users", ""),
+    ("admin-keys.png", "admin", "/admin/keys", ""),
+    ("audit.png", "auditor", "/audit", ""),
+    ("audit-verify.png", "auditor", "/audit/verify", ""),
+    ("profile.png", "de.supervisor", "/profile", ""),
+]
+
+
+def _act(page: Page, base: str, action: str, tmp: Path) -> None:
+    if action == "screen":
+        page.get_by_label("Name").fill("Louis Techer")
+        page.get_by_role("button", name="Screen").click()
+        page.wait_for_selector("#screen-results .verdict")
+    elif action == "first":
+        page.locator("main table a, main .list a").first.click()
+        page.wait_for_load_state()
+    elif action == "batch":
+        manifest = tmp / "flight-LH123.csv"
+        rows = [f"P{n},Passenger Number{n},1980-01-0{n % 9 + 1}" for n in range(1, 200)]
+        rows.append("P200,Louis Techer,")
+        manifest.write_text("id,name,date_of_birth\n" + "\n".join(rows) + "\n")
+        page.get_by_label("Manifest (CSV, at most 32 MB)").set_input_files(str(manifest))
+        page.get_by_role("button", name="Screen them").click()
+        page.wait_for_selector("#job .badge.finished", timeout=60_000)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,26 +105,18 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1280, "height": 860})
                 page.goto(f"{base}/signin")
                 page.screenshot(path=OUT / "signin.png")
-                _sign_in(page, base, "de.officer")
-                page.get_by_label("Name").fill("Louis Techer")
-                page.get_by_role("button", name="Screen").click()
-                page.wait_for_timeout(1500)
-                page.screenshot(path=OUT / "workspace.png", full_page=True)
-                _sign_in(page, base, "fr.officer")
-                page.goto(f"{base}/notices")
-                page.screenshot(path=OUT / "notices.png", full_page=True)
-                page.goto(f"{base}/notices/new")
-                page.screenshot(path=OUT / "notice-request.png", full_page=True)
-                _sign_in(page, base, "gs.reviewer")
-                page.goto(f"{base}/review")
-                page.screenshot(path=OUT / "review-desk.png", full_page=True)
-                page.locator("main a").first.click()
-                page.wait_for_timeout(500)
-                page.screenshot(path=OUT / "notice-review.png", full_page=True)
-                _sign_in(page, base, "ccc.operator")
-                page.goto(f"{base}/ccc")
-                page.wait_for_timeout(1000)
-                page.screenshot(path=OUT / "command-centre.png", full_page=True)
+                user = ""
+                for name, username, path, action in SHOTS:
+                    if username != user:
+                        _sign_in(page, base, username)
+                        user = username
+                    page.goto(f"{base}{path}")
+                    _act(page, base, action, Path(tmp))
+                    page.wait_for_timeout(300)
+                    page.screenshot(path=OUT / name, full_page=True)
+                tablet = browser.new_page(viewport={"width": 768, "height": 1024})
+                _sign_in(tablet, base, "de.officer")
+                tablet.screenshot(path=OUT / "workspace-tablet.png", full_page=True)
                 browser.close()
         finally:
             process.terminate()
