@@ -241,16 +241,20 @@ def test_records_pages_browse_create_and_edit_with_visibility(
     france, germany, italy = (make_user(Role.OFFICER, c) for c in ("FR", "DE", "IT"))
     _signin(client, france)
     token = client.cookies.get("interlink_csrf")
-    form = {"csrf_token": token, "plate": "AB-123-CD", "plate_country": "FR", "make": "Renault",
-            "year": "1700", "visibility_mode": "only", "visibility_countries": "DE"}  # fmt: skip
+    form = {"csrf_token": token, "data.plate": "AB-123-CD", "data.plate_country": "FR",
+            "data.make": "Renault", "data.year": "1700", "visibility_mode": "only",
+            "visibility_countries": "DE"}  # fmt: skip
     wrong = client.post("/records/vehicles/new", data=form, follow_redirects=False)
-    assert wrong.status_code == 422 and 'aria-describedby="year-error"' in wrong.text
-    made = client.post("/records/vehicles/new", data={**form, "year": "2019"},
+    assert wrong.status_code == 422 and 'aria-describedby="data-year-error"' in wrong.text
+    assert 'value="AB-123-CD"' in wrong.text  # what was typed stays
+    made = client.post("/records/vehicles/new", data={**form, "data.year": "2019"},
                        follow_redirects=False)  # fmt: skip
     assert made.status_code == 303
     page_url = made.headers["location"]
-    edit = client.post(f"{page_url}/edit", data={**form, "year": "2019", "colour": "blue"},
-                       follow_redirects=False)  # fmt: skip
+    edit_form = client.get(f"{page_url}/edit").text
+    assert 'value="AB-123-CD"' in edit_form and 'value="2019"' in edit_form
+    edit = client.post(f"{page_url}/edit", data={**form, "data.year": "2019",
+                       "data.colour": "blue"}, follow_redirects=False)  # fmt: skip
     assert edit.status_code == 303 and "blue" in client.get(page_url).text
     assert "AB-123-CD" in client.get("/records/vehicles", params={"q": "renault"}).text
     assert client.get("/records/nothing").status_code == 404
@@ -259,7 +263,7 @@ def test_records_pages_browse_create_and_edit_with_visibility(
     assert "AB-123-CD" in client.get("/records/vehicles").text
     assert client.get(f"{page_url}/edit").status_code == 403  # it reads; the owner edits
     denied = client.post(f"{page_url}/edit", data={**form, "csrf_token":
-                         client.cookies.get("interlink_csrf"), "year": "2019"},
+                         client.cookies.get("interlink_csrf"), "data.year": "2019"},
                          follow_redirects=False)  # fmt: skip
     assert denied.status_code == 404
     client.cookies.clear()

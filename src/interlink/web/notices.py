@@ -30,14 +30,15 @@ from interlink.notices.types import PUBLIC_TYPES, SUBJECT_KINDS, TYPE_MODELS, No
 from interlink.notices.workflow import Status, steps_for
 from interlink.records.models import Record
 from interlink.records.service import validation_to_invalid_input
-from interlink.web.notice_forms import (
-    TYPE_INFO,
+from interlink.web.model_forms import (
     FormData,
     RecordChoices,
     errors_by_path,
     layout,
     parse_data,
+    read_form,
 )
+from interlink.web.notice_forms import NOTICE_FORMS, TYPE_INFO
 from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
@@ -121,7 +122,7 @@ def _form_page(
 ) -> Response:
     errors = dict(errors or {})
     nodes = layout(TYPE_MODELS[notice_type], form, _own_records(session, actor), errors=errors,
-                   add=add)  # fmt: skip
+                   add=add, style=NOTICE_FORMS)  # fmt: skip
     context = {
         "actor": actor,
         "kind": kind,
@@ -173,9 +174,7 @@ def request_form(
 async def file_request(
     request: Request, session: DbSession, settings: SettingsDep, type_value: str
 ) -> Response:
-    form: FormData = {}
-    for name, value in (await request.form()).multi_items():
-        form.setdefault(name, []).append(value if isinstance(value, str) else "")
+    form = await read_form(request)
     check_csrf(request, form.get(CSRF_FIELD, [""])[0])
     actor = signed_in(request, session, settings)
     if actor is None:
@@ -187,7 +186,7 @@ async def file_request(
     if add := form.get("_add", [""])[0]:  # one more row: the form again, nothing written
         return _form_page(request, session, actor, kind, notice_type, form, add=add)
     positions: dict[str, list[int]] = {}
-    data = parse_data(TYPE_MODELS[notice_type], form, positions)
+    data = parse_data(TYPE_MODELS[notice_type], form, positions, style=NOTICE_FORMS)
     try:
         if kind == "notice":
             public = bool(form.get("public_extract", [""])[0])

@@ -1,23 +1,21 @@
 """Console pages of the shared databases: the kinds, a kind's records (words, owner),
 and the create and edit forms with the visibility chooser.
 
-Forms are made from each kind's model: text, numbers, dates and choices get an input;
-lists of words (aliases, nationalities) a comma-separated one; nested lists (identity
-documents, links) stay with the API. The records services validate and decide, as for
-the API; each error is shown on its field.
+Forms are made from each kind's model by ``web.model_forms`` (as notice requests are):
+text, numbers, dates and choices get an input, lists of words (aliases, nationalities)
+one a line, lists of structures (a person's identity documents and links) numbered rows
+with "add another". The records services validate and decide, as for the API; each
+error is shown on its field.
 """
 
 from __future__ import annotations
 
-import enum
-import typing
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from interlink.access import Action, Permission, Visibility
 from interlink.core.deps import DbSession, SettingsDep
@@ -35,7 +33,15 @@ from interlink.records.service import (
     update_record,
     validation_to_invalid_input,
 )
-from interlink.web.forms import without_none
+from interlink.web.model_forms import (
+    FormData,
+    FormStyle,
+    as_form_data,
+    errors_by_path,
+    layout,
+    parse_data,
+    read_form,
+)
 from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
@@ -44,59 +50,26 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    label: str
-    kind: str  # text, number, list, choice
-    choices: tuple[str, ...] = ()
-    required: bool = False
+RECORD_FORMS = FormStyle(
+    labels={"plate_country": "Country of the plate", "vin": "VIN (vehicle identification number)"}
+)
+_VISIBILITY = ("visibility_mode", "visibility_countries")
 
 
-def form_fields(kind: str) -> list[FormField]:
-    fields = []
-    for name, info in KINDS[kind].model_fields.items():
-        annotation, _ = without_none(info.annotation)
-        origin = typing.get_origin(annotation)
-        base = typing.get_args(annotation)[0] if origin is typing.Annotated else annotation
-        label = name.replace("_", " ").capitalize()
-        if origin is list:
-            inner = typing.get_args(annotation)[0]
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                continue  # nested records: through the API
-            fields.append(FormField(name, f"{label} (comma-separated)", "list"))
-        elif isinstance(base, type) and issubclass(base, enum.Enum):
-            choices = tuple(str(member.value) for member in base)
-            fields.append(FormField(name, label, "choice", choices, info.is_required()))
-        elif isinstance(base, type) and issubclass(base, BaseModel):
-            continue
-        elif base in (int, float):
-            fields.append(FormField(name, label, "number", (), info.is_required()))
-        else:
-            fields.append(FormField(name, label, "text", (), info.is_required()))
-    return fields
-
-
-def _body(kind: str, form: dict[str, str]) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for field in form_fields(kind):
-        value = form.get(field.name, "").strip()
-        if field.kind == "list":
-            if value:
-                body[field.name] = [part.strip() for part in value.split(",") if part.strip()]
-        elif value:
-            body[field.name] = value
-    mode = form.get("visibility_mode") or "owner_only"
-    countries = [c.strip() for c in form.get("visibility_countries", "").split(",") if c.strip()]
-    body["visibility"] = {"mode": mode, "countries": countries}
+def _body(kind: str, form: FormData, positions: dict[str, list[int]]) -> dict[str, Any]:
+    body = parse_data(KINDS[kind], form, positions, style=RECORD_FORMS)
+    mode = form.get("visibility_mode", [""])[0] or "owner_only"
+    listed = form.get("visibility_countries", [""])[0]
+    body["visibility"] = {"mode": mode, "countries": [c.strip() for c in listed.split(",")
+                                                      if c.strip()]}  # fmt: skip
     return body
 
 
-def _errors(exc: AppError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for error in exc.errors or [{"field": "", "message": exc.detail}]:
-        path = str(error.get("field", "")).removeprefix("body.").split(".")[0] or "form"
-        found.setdefault(path if path != "body" else "form", str(error["message"]))
+def _errors(exc: AppError, positions: dict[str, list[int]]) -> dict[str, str]:
+    """Each error on its field (``data.year``); the visibility's on the chooser."""
+    found = errors_by_path(exc, positions, under="data")
+    for path in [p for p in found if p.startswith("data.visibility")]:
+        found.setdefault("visibility", found.pop(path))
     return found
 
 
@@ -141,10 +114,13 @@ def list_page(
 
 
 def _form_page(
-    request: Request, actor: Any, kind: str, values: dict[str, str], errors: dict[str, str],
-    action: str, status_code: int = 200,
+    request: Request, actor: Any, kind: str, form: FormData, errors: dict[str, str],
+    action: str, status_code: int = 200, add: str = "",
 ) -> Response:  # fmt: skip
-    context = {"actor": actor, "kind": kind, "fields": form_fields(kind), "values": values,
+    errors = dict(errors)
+    nodes = layout(KINDS[kind], form, {}, errors=errors, add=add, style=RECORD_FORMS)
+    values = {name: form.get(name, [""])[0] for name in _VISIBILITY}
+    context = {"actor": actor, "kind": kind, "nodes": nodes, "values": values,
                "errors": errors, "action": action}  # fmt: skip
     return render(request, "record_form.html", context, status_code=status_code)
 
@@ -165,39 +141,39 @@ def new_page(request: Request, session: DbSession, settings: SettingsDep, kind: 
 async def create(
     request: Request, session: DbSession, settings: SettingsDep, kind: str
 ) -> Response:
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    check_csrf(request, form.get(CSRF_FIELD))
+    form = await read_form(request)
+    check_csrf(request, form.get(CSRF_FIELD, [""])[0])
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     if (missing := _kind_or_404(request, actor, kind)) is not None:
         return missing
+    action = f"/records/{kind}/new"
+    if add := form.get("_add", [""])[0]:  # one more row: the form again, nothing written
+        return _form_page(request, actor, kind, form, {}, action, add=add)
+    positions: dict[str, list[int]] = {}
     try:
         try:
-            body = create_schema(kind).model_validate(_body(kind, form))
+            body = create_schema(kind).model_validate(_body(kind, form, positions))
         except ValidationError as exc:
             raise validation_to_invalid_input(exc) from None
         record = create_record(session, kind, body, actor=actor)
     except AppError as exc:
         session.rollback()
-        return _form_page(request, actor, kind, form, _errors(exc), f"/records/{kind}/new",
+        return _form_page(request, actor, kind, form, _errors(exc, positions), action,
                           exc.status)  # fmt: skip
     session.commit()
     return RedirectResponse(f"/records/{kind}/{record.id}", status_code=303)
 
 
-def _values(view: dict[str, Any], kind: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for field in form_fields(kind):
-        value = view.get(field.name)
-        if isinstance(value, list):
-            values[field.name] = ", ".join(str(v) for v in value)
-        elif value is not None:
-            values[field.name] = str(value.value if isinstance(value, enum.Enum) else value)
+def _values(view: dict[str, Any], kind: str) -> FormData:
+    """A record as its edit form carries it."""
+    fields = KINDS[kind].model_fields
+    form = as_form_data({name: view[name] for name in fields if view.get(name) is not None})
     visibility: Visibility = view["visibility"]
-    values["visibility_mode"] = visibility.mode.value
-    values["visibility_countries"] = ", ".join(visibility.countries)
-    return values
+    form["visibility_mode"] = [visibility.mode.value]
+    form["visibility_countries"] = [", ".join(visibility.countries)]
+    return form
 
 
 @router.get("/records/{kind}/{record_id}/edit", response_class=HTMLResponse)
@@ -224,15 +200,20 @@ def edit_page(
 async def edit(
     request: Request, session: DbSession, settings: SettingsDep, kind: str, record_id: str
 ) -> Response:
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    check_csrf(request, form.get(CSRF_FIELD))
+    form = await read_form(request)
+    check_csrf(request, form.get(CSRF_FIELD, [""])[0])
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     action = f"/records/{kind}/{record_id}/edit"
+    if (missing := _kind_or_404(request, actor, kind)) is not None:
+        return missing
+    if add := form.get("_add", [""])[0]:
+        return _form_page(request, actor, kind, form, {}, action, add=add)
+    positions: dict[str, list[int]] = {}
     try:
         identifier = uuid.UUID(record_id)
-        body = _body(kind, form)
+        body = _body(kind, form, positions)
         try:
             patch = update_schema(kind).model_validate(body)
         except ValidationError as exc:
@@ -244,7 +225,7 @@ async def edit(
         session.rollback()
         if exc.status == 404:
             return problem_page(request, actor, "Not found: no such record that you may see.", 404)
-        return _form_page(request, actor, kind, form, _errors(exc), action, exc.status)
+        return _form_page(request, actor, kind, form, _errors(exc, positions), action, exc.status)
     session.commit()
     return RedirectResponse(f"/records/{kind}/{record_id}", status_code=303)
 
