@@ -23,6 +23,7 @@ from interlink.core.db import make_engine, make_session_factory
 from interlink.core.deps import DbSession
 from interlink.core.errors import install_error_handlers, problem
 from interlink.core.events import Listener
+from interlink.core.jobs import JobRegistry
 from interlink.core.types import utcnow
 from interlink.hits.router import router as hits_router
 from interlink.hits.watcher import watch_deadlines
@@ -95,6 +96,7 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.screening_index = ScreeningIndex()
     app.state.clock = utcnow
+    app.state.jobs = JobRegistry()
     install_error_handlers(app, html=html_problem)
 
     @app.middleware("http")

@@ -7,6 +7,7 @@ __all__ = ["load_all"]
 
 def load_all() -> None:
     import interlink.audit.models
+    import interlink.core.counters
     import interlink.core.events
     import interlink.hits.models
     import interlink.members.models

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from interlink.access import Role
+from interlink.members.models import User
 
 PROBLEM = "application/problem+json"
 
@@ -83,3 +87,20 @@ def test_database_is_configured_for_its_backend(session: Session, backend: str) 
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     else:
         assert "PostgreSQL" in session.execute(text("SELECT version()")).scalar()
+
+
+def test_a_value_the_database_cannot_keep_is_a_422(
+    client: TestClient, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]]
+) -> None:
+    """PostgreSQL keeps no NUL character in text: the answer says so, nothing is written
+    (SQLite keeps it)."""
+    officer = make_user(Role.OFFICER, "FR")
+    body = {"plate": "AB\x00CD", "visibility": {"mode": "all_members"}}
+    answer = client.post("/api/v1/records/vehicles", json=body, headers=auth(officer))
+    listed = client.get("/api/v1/records/vehicles", headers=auth(officer)).json()
+    if answer.status_code == 201:  # SQLite
+        assert listed["total"] == 1
+        return
+    assert answer.status_code == 422, answer.text
+    assert "NUL" in answer.json()["errors"][0]["message"]
+    assert listed["total"] == 0

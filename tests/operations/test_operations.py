@@ -12,9 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interlink.access import Role
 from interlink.audit.models import AuditEntry
 from interlink.core.events import Event
+from interlink.members.auth import actor_for_user
 from interlink.members.models import User
+from interlink.messaging.stream import audience_clause
 from tests.operations.conftest import Auth, made
 
 Who = dict[str, User]
@@ -276,3 +279,34 @@ def test_lists_filter(
     for params, field in (({"status": "done"}, "query.status"), ({"country": "XX"}, "country")):
         response = client.get("/api/v1/operations", params=params, headers=headers)
         assert _errors(response) == [field]
+
+
+def test_the_live_stream_tells_only_who_may_see_it(
+    client: TestClient, people: Who, auth: Auth, make_user: Any, operation: dict[str, Any],
+    session: Session,
+) -> None:  # fmt: skip
+    """A bureau's analyst may not open the operation: nor does the stream tell them of it."""
+    path = f"/api/v1/operations/{operation['id']}/notes"
+    made(client.post(path, json={"text": "raid at dawn"}, headers=auth(people["operator"])))
+    french_analyst = make_user(Role.ANALYST, "FR")
+    assert client.get(f"/api/v1/operations/{operation['id']}",
+                      headers=auth(french_analyst)).status_code == 404  # fmt: skip
+
+    def told(user: User) -> list[str]:
+        query = select(Event.topic).where(
+            Event.object_id == operation["id"], audience_clause(actor_for_user(user))
+        )
+        return list(session.scalars(query))
+
+    assert told(french_analyst) == []
+    assert told(people["it"]) == []  # not taking part
+    assert told(people["fr"]) == ["operation.created", "operation.note_added"]
+    assert told(people["operator"]) == ["operation.created", "operation.note_added"]
+
+
+def test_a_time_past_the_calendars_edge_is_refused(
+    client: TestClient, people: Who, auth: Auth, operation: dict[str, Any]
+) -> None:
+    note = {"text": "x", "at": "0001-01-01T00:00:00+05:00"}  # before year 1 in UTC
+    path = f"/api/v1/operations/{operation['id']}/notes"
+    assert _errors(client.post(path, json=note, headers=auth(people["operator"]))) == ["body.at"]

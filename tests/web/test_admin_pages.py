@@ -153,6 +153,7 @@ def test_administrator_filters_edits_deactivates_and_unlocks(
                                  AuditEntry.object_id == str(french.id))
     ).one()  # fmt: skip
     assert entry.actor == admin.username and entry.after["active"] is False
+    assert entry.before["locked_until"] is not None and entry.after["locked_until"] is None
 
     wrong_role = post(client, f"/admin/users/{italian.id}", token, role="reviewer", active="yes")
     assert wrong_role.status_code == 422 and "belongs to the secretariat" in wrong_role.text

@@ -67,6 +67,9 @@ def test_search_filters_by_actor_action_object_and_dates(
     bad = client.get("/audit", params={"since": "2026-13-01", "action": "nothing.at_all"})
     assert bad.status_code == 422
     assert 'aria-describedby="since-error"' in bad.text and 'id="action-error"' in bad.text
+    for edge in ({"until": "9999-12-31"}, {"since": "0001-01-01T00:00:00+14:00"}):
+        beyond = client.get("/audit", params=edge)  # the calendar's edges: refused, not a 500
+        assert beyond.status_code == 422 and f'id="{next(iter(edge))}-error"' in beyond.text
     backwards = client.get("/audit", params={"since": str(today), "until": "2000-01-01"})
     assert backwards.status_code == 422 and "before its start" in backwards.text
 

@@ -7,13 +7,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from interlink.access import Role
-from interlink.core.jobs import JobRegistry
+from interlink.audit.models import AuditEntry
+from interlink.core.jobs import Job, JobRegistry
 from interlink.members.models import User
 from tests.web.test_pages import _signin
 
@@ -113,3 +120,40 @@ def test_a_file_is_imported_into_the_bureaus_databases(
     listed = client.get("/api/v1/records/vehicles", headers=auth(germany)).json()
     assert sorted(item["plate"] for item in listed["items"]) == ["B-XY-123", "M-AB-987"]
     assert {item["owner"] for item in listed["items"]} == {"DE"}
+
+
+def test_uploads_are_refused_whole_and_leave_nothing_behind(
+    client: TestClient, make_user: Callable[..., User], auth: Auth, session: Session,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the upload is kept
+    germany = make_user(Role.OFFICER, "DE")
+    _signin(client, germany)
+    # Not UTF-8 JSON: the format cannot be told, said on its field; no file left.
+    odd = _post_file(client, "/records/import", "file", "x.json", b'{"a": "\xff"}\n')
+    if odd.status_code == 303:  # read as a STIX bundle, which the job then refuses
+        failed = client.get(f"/jobs/{_finish(client, odd)}")
+        assert "Failed" in failed.text
+    else:
+        assert odd.status_code == 422
+    assert list(tmp_path.iterdir()) == []
+    # A long name in any script is a name, not a path.
+    name = "é" * 190 + ".csv"
+    data = b"id,plate\nc1,B-XY-123\n"
+    job = _finish(client, _post_file(client, "/records/import", "file", name, data,
+                                     kind="vehicles"))  # fmt: skip
+    assert "Done" in client.get(f"/jobs/{job}").text and list(tmp_path.iterdir()) == []
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "record.import").order_by(
+            AuditEntry.seq.desc())
+    ).first()  # fmt: skip
+    assert entry is not None and entry.object_id == "é" * 59 + "….csv"  # as named, shortened
+    assert (entry.actor, entry.bureau, entry.actor_id) == (germany.username, "DE", str(germany.id))
+    # One job at a time for each user.
+    registry: JobRegistry = client.app.state.jobs  # type: ignore[attr-defined]
+    registry.start(
+        Job(title="Screening big.csv", owner=germany.username), lambda job: time.sleep(1)
+    )
+    busy = _post_file(client, "/screen/batch", "manifest", "m.csv", MANIFEST.encode())
+    assert busy.status_code == 409 and "still running" in busy.text
+    registry.wait(registry.running(germany.username).id)  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interlink.core.context import request_id_var
@@ -116,6 +117,16 @@ HtmlProblem = Callable[[Request, int, str, str], Response | None]
 """Renders an error as a page for the console's requests (None: not one of them)."""
 
 
+_UNSTORABLE = {
+    "UntranslatableCharacter": "a text holds a NUL character (\\u0000), which is not kept",
+    "CharacterNotInRepertoire": "a text holds a character that cannot be stored",
+    "StringDataRightTruncation": "a text is longer than its field keeps",
+    "NumericValueOutOfRange": "a number is out of the range its field keeps",
+    "DatetimeFieldOverflow": "a date or time is out of the range kept",
+}
+"""The database's refusals of a value (PostgreSQL's error classes), said to the client."""
+
+
 def install_error_handlers(app: FastAPI, html: HtmlProblem | None = None) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
@@ -154,6 +165,21 @@ def install_error_handlers(app: FastAPI, html: HtmlProblem | None = None) -> Non
             headers=getattr(exc, "headers", None),
             instance=request.url.path,
         )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        # The database refused a value the schemas let through (PostgreSQL keeps no NUL
+        # character in text): the request's transaction is rolled back, nothing written.
+        reason = _UNSTORABLE.get(type(exc.orig).__name__) or (
+            _UNSTORABLE["UntranslatableCharacter"] if "NUL" in str(exc.orig) else
+            "a value cannot be stored"
+        )  # fmt: skip
+        errors = [{"field": "body", "message": reason}]
+        page = html(request, 422, "Invalid input", reason) if html else None
+        if page is not None:
+            return page
+        return problem(422, "Invalid input", f"body: {reason}", errors=errors,
+                       instance=request.url.path)  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

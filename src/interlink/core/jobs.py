@@ -10,6 +10,7 @@ done). Finished jobs are dropped after an hour.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -75,12 +76,23 @@ class JobRegistry:
             finally:
                 job.ended = time.monotonic()
 
-        thread = threading.Thread(target=run, name=f"job-{job.id[:8]}", daemon=True)
+        # The request's context (its id, for the audit entries the work writes) goes along.
+        context = contextvars.copy_context()
+        thread = threading.Thread(
+            target=context.run, args=(run,), name=f"job-{job.id[:8]}", daemon=True
+        )
         with self._lock:
             self._jobs[job.id] = job
             self._threads[job.id] = thread
         thread.start()
         return job
+
+    def running(self, owner: str) -> Job | None:
+        """The job ``owner`` has running, if any (one at a time each)."""
+        return next(
+            (job for job in self._jobs.values() if job.owner == owner and job.state == "running"),
+            None,
+        )
 
     def get(self, job_id: str, owner: str) -> Job | None:
         """The job, if ``owner`` started it (anyone else is told there is none)."""

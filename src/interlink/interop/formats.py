@@ -81,7 +81,7 @@ def guess_format(path: Path) -> str:
             first_line = head.split(b"\n", 1)[0]
             try:
                 document = json.loads(first_line)
-            except json.JSONDecodeError:
-                return "stix"  # a pretty-printed document, not JSON lines
+            except ValueError:  # not JSON lines (pretty-printed, or not UTF-8 text)
+                return "stix"
             return "stix" if document.get("type") == "bundle" else "ftm"
     raise FormatError(f"cannot tell the format of {path.name}; say it with --format")

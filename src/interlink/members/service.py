@@ -270,9 +270,11 @@ def update_user(session: Session, user_id: uuid.UUID, data: UserUpdate, *, actor
         user.full_name = data.full_name
     if data.password is not None:
         user.password_hash = hash_password(data.password)
-    if data.unlock:
-        user.failed_logins, user.locked_until = 0, None
     after = {"role": user.role, "active": user.active, "full_name": user.full_name}
+    if data.unlock:
+        before["locked_until"] = user.locked_until.isoformat() if user.locked_until else None
+        user.failed_logins, user.locked_until = 0, None
+        after["locked_until"] = None  # unlocked: the trail says so
     if data.password is not None:
         after["password"] = "changed"
     record(

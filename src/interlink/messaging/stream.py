@@ -31,6 +31,7 @@ from interlink.core.types import utcnow
 from interlink.members.deps import ReadingActor
 from interlink.members.service import COMMAND_CENTRE
 from interlink.messaging.service import mark_delivered
+from interlink.operations.reads import may_follow
 
 __all__ = ["activity_by_bureau", "audience_clause", "router"]
 
@@ -55,12 +56,10 @@ def audience_clause(actor: Actor) -> ColumnElement[bool]:
         topics.append(Event.topic == "message")
     if actor.can(Permission.RECORDS_READ):
         topics += [Event.topic.startswith(family) for family in ("hit.", "notice.", "diffusion.")]
-    # Operations and incidents: the command centre runs them; a member bureau's officers
-    # hear of those their country takes part in (named in the audience). Other
-    # secretariat roles are not told, though the secretariat owns them.
-    if actor.can(Permission.OPERATIONS_MANAGE) or (
-        actor.country and actor.can(Permission.RECORDS_READ)
-    ):
+    # Operations and incidents: told to whoever may see them (operators; a participating
+    # country's officers and supervisors, named in the audience), by the same rule as
+    # their reads. Other roles are not told, though the secretariat owns them.
+    if may_follow(actor):
         topics += [Event.topic.startswith(family) for family in ("operation.", "incident.")]
     return and_(or_(*told), or_(*topics) if topics else false())
 
@@ -75,12 +74,12 @@ def activity_by_bureau(session: Session, actor: Actor, since: datetime) -> dict[
     ):
         if owner:
             counts[owner] += int(count)
-    for (payload,) in session.execute(
-        select(Event.payload).where(told, Event.topic == "hit.created")
+    screener = Event.payload["screening_bureau"].as_string()
+    for code, count in session.execute(
+        select(screener, func.count()).where(told, Event.topic == "hit.created").group_by(screener)
     ):
-        screener = payload.get("screening_bureau") if isinstance(payload, dict) else None
-        if screener:
-            counts[str(screener)] += 1
+        if code:
+            counts[str(code)] += int(count)
     return dict(counts)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Uuid as UuidType
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interlink.access.visibility import SharedMixin
+from interlink.core.counters import ReferenceCounter
 from interlink.core.db import Base
 from interlink.core.types import UTCDateTime, utcnow
 
@@ -156,12 +157,3 @@ class NoticeExtract(Base):
     images: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Ids of the subject record's images shown publicly."""
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class ReferenceCounter(Base):
-    """The last number given in a series (``notice:2026``)."""
-
-    __tablename__ = "reference_counters"
-
-    series: Mapped[str] = mapped_column(String(32), primary_key=True)
-    last: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,8 +13,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interlink.access import (
@@ -28,6 +26,7 @@ from interlink.access import (
 )
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core.counters import next_number
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.events import publish
 from interlink.core.types import utcnow
@@ -36,7 +35,6 @@ from interlink.notices.models import (
     Notice,
     NoticeSubject,
     NoticeTransition,
-    ReferenceCounter,
 )
 from interlink.notices.reads import load_notice
 from interlink.notices.rules import check_criteria, compliance_flags
@@ -76,18 +74,7 @@ def next_reference(session: Session, kind: str, year: int) -> str:
     """The next human reference of the series (``2026/00123``; diffusions ``D-2026/00045``).
     One upsert in the caller's transaction: two requests never share a number, even the
     first two of a year on PostgreSQL."""
-    series = f"{kind}:{year}"
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(ReferenceCounter)
-        .values(series=series, last=1)
-        .on_conflict_do_update(
-            index_elements=[ReferenceCounter.series], set_={"last": ReferenceCounter.last + 1}
-        )
-        .returning(ReferenceCounter.last)
-    )
-    number = session.execute(statement).scalar_one()
+    number = next_number(session, f"{kind}:{year}")
     prefix = "D-" if kind == "diffusion" else ""
     return f"{prefix}{year}/{number:05d}"
 

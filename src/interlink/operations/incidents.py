@@ -20,7 +20,7 @@ from interlink.access import Actor, Permission, check_permission
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.operations.journal import member_country, next_reference, set_countries, trace
 from interlink.operations.models import Incident, IncidentRequest, IncidentTeamMember
-from interlink.operations.reads import load_incident
+from interlink.operations.reads import load_incident, note_read
 from interlink.operations.schemas import (
     AnswerBody,
     IncidentCreate,
@@ -103,7 +103,8 @@ def update_incident(
     if "country" in sent:
         sent["country"] = member_country(session, sent["country"], "body.country")
     before = {n: getattr(incident, n) for n, v in sent.items() if getattr(incident, n) != v}
-    if not before:
+    if not before:  # nothing changed: the answer shows it as it is, a read
+        note_read(session, incident, actor)
         return incident
     for name in before:
         setattr(incident, name, sent[name])

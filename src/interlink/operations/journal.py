@@ -10,17 +10,15 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Visibility, VisibilityMode
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core.counters import next_number
 from interlink.core.errors import InvalidInput
 from interlink.core.events import publish
 from interlink.members.service import COMMAND_CENTRE, SECRETARIAT_CODE, bureau_by_code
-from interlink.notices.models import ReferenceCounter
 from interlink.operations.models import Incident, Operation, TimelineEntry
 
 __all__ = [
@@ -39,18 +37,7 @@ Subject = Operation | Incident
 def next_reference(session: Session, prefix: str, year: int) -> str:
     """The next reference of the series (``OP-2026-0001``): one upsert on the shared
     reference counters, so two operators never get the same number."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(ReferenceCounter)
-        .values(series=f"{prefix}:{year}", last=1)
-        .on_conflict_do_update(
-            index_elements=[ReferenceCounter.series], set_={"last": ReferenceCounter.last + 1}
-        )
-        .returning(ReferenceCounter.last)
-    )
-    number = session.execute(statement).scalar_one()
-    return f"{prefix}-{year}-{number:04d}"
+    return f"{prefix}-{year}-{next_number(session, f'{prefix}:{year}'):04d}"
 
 
 def member_countries(session: Session, codes: list[str], field: str) -> list[str]:

@@ -41,6 +41,7 @@ __all__ = [
     "list_operations",
     "load_incident",
     "load_operation",
+    "may_follow",
     "may_manage",
     "note_read",
     "operation_view",
@@ -54,6 +55,15 @@ PARTICIPANT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 def may_manage(actor: Actor) -> bool:
     return actor.can(Permission.OPERATIONS_MANAGE)
+
+
+def may_follow(actor: Actor) -> bool:
+    """Whether ``actor`` may see any operation or incident at all (and so hear of their
+    steps on the live stream): the command centre's operators, and a member bureau's
+    officers and supervisors for those their country takes part in."""
+    return may_manage(actor) or (
+        actor.kind == "user" and actor.role in PARTICIPANT_ROLES and actor.country is not None
+    )
 
 
 def visible(query: Select[S], actor: Actor) -> Select[S]:

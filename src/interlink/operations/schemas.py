@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -36,7 +36,16 @@ RESULT_KINDS = ("arrest", "seizure", "located_person")
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-UtcTime = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # the first or last day of the calendar, moved past its edge
+        raise ValueError("out of the range of dates this system keeps") from None
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 Country = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=3)]
 
 

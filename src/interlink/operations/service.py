@@ -26,7 +26,7 @@ from interlink.operations.journal import (
     trace,
 )
 from interlink.operations.models import Operation, OperationResult, OperationTarget, OperationTask
-from interlink.operations.reads import load_operation, may_manage
+from interlink.operations.reads import load_operation, may_manage, note_read
 from interlink.operations.schemas import (
     NoteCreate,
     OperationCreate,
@@ -165,7 +165,8 @@ def update_operation(
                 set_countries(operation, value)
             else:
                 setattr(operation, name, value)
-    if not before:
+    if not before:  # nothing changed: the answer shows it as it is, a read
+        note_read(session, operation, actor)
         return operation
     operation.updated_at = now
     changed = {name: sent[name] for name in before}
@@ -289,7 +290,8 @@ def update_task(
     if "country" in sent:
         sent["country"] = _participant(session, operation, sent["country"], "body.country")
     before = {name: getattr(task, name) for name in sent if getattr(task, name) != sent[name]}
-    if not before:
+    if not before:  # nothing changed: the answer shows the operation, a read
+        note_read(session, operation, actor)
         return task
     for name in before:
         setattr(task, name, sent[name])

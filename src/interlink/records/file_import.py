@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from interlink.access import Visibility
+from interlink.access import Actor, Visibility
 from interlink.interop.formats import FORMATS
 from interlink.members.models import Bureau
 from interlink.records.importer import ImportReport, OnError, import_items
@@ -38,8 +38,11 @@ def import_file(
     batch_size: int = FILE_BATCH,
     progress: Callable[[ImportReport], None] | None = None,
     screening_details: ScreeningDetails = ScreeningDetails.FULL,
+    actor: Actor | None = None,
+    source: str | None = None,
 ) -> ImportReport:
-    """Import every record of the file at ``path`` in format ``format_name``."""
+    """Import every record of the file at ``path`` in format ``format_name`` (``source``
+    names it in the audit trail: the file's own name by default)."""
     with path.open("rb") as stream:
         return import_items(
             session,
@@ -47,9 +50,10 @@ def import_file(
             owner=owner,
             visibility=visibility,
             actor_name=actor_name,
-            source=path.name,
+            source=source or path.name,
             on_error=on_error,
             batch_size=batch_size,
             progress=progress,
             screening_details=screening_details,
+            actor=actor,
         )

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from interlink.access import Visibility
+from interlink.access import Actor, Visibility
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.types import utcnow
@@ -235,6 +235,7 @@ def _write_batch(
     source: str,
     report: ImportReport,
     screening_details: ScreeningDetails,
+    actor: Actor | None = None,
 ) -> None:
     owner_id, owner_code = owner
     # Later lines win over earlier ones with the same source id.
@@ -297,6 +298,7 @@ def _write_batch(
     audit(
         session,
         AuditAction.RECORD_IMPORT,
+        actor=actor,
         actor_name=actor_name,
         object_type="import",
         object_id=source,
@@ -326,8 +328,10 @@ def import_items(
     batch_size: int = 5000,
     progress: Callable[[ImportReport], None] | None = None,
     screening_details: ScreeningDetails = ScreeningDetails.FULL,
+    actor: Actor | None = None,
 ) -> ImportReport:
-    """Import ``items`` as records owned by ``owner``; commits once per batch.
+    """Import ``items`` as records owned by ``owner``; commits once per batch (audited as
+    ``actor`` when a signed-in user imports, else as ``actor_name``).
 
     ``screening_details`` applies to every record the import creates or updates (records
     equal to the file's but for it are updated too)."""
@@ -346,14 +350,15 @@ def import_items(
         pending.append(row)
         if len(pending) >= batch_size:
             _write_batch(
-                session, pending, who, visibility, actor_name, source, report, screening_details
-            )
+                session, pending, who, visibility, actor_name, source, report, screening_details,
+                actor,
+            )  # fmt: skip
             pending = []
             if progress:
                 progress(report)
     if pending:
         _write_batch(
-            session, pending, who, visibility, actor_name, source, report, screening_details
+            session, pending, who, visibility, actor_name, source, report, screening_details, actor
         )
     if progress:
         progress(report)

@@ -74,9 +74,9 @@ def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
     for name in ("since", "until"):
         if values[name]:
             try:
-                _day(values[name])
-            except ValueError:
-                errors[name] = "not a date: write it as YYYY-MM-DD"
+                _day(values[name]) + timedelta(days=1)  # the end of an ``until`` day too
+            except (ValueError, OverflowError):
+                errors[name] = "not a date this trail could hold: write it as YYYY-MM-DD"
     since, until = values["since"], values["until"]
     if not errors and since and until and _day(since) > _day(until):
         errors["until"] = "the end of the period is before its start"

@@ -77,8 +77,7 @@ def world_map(session: Session, actor: Actor, now: datetime) -> dict[str, Any]:
     }
 
 
-def _charts(session: Session, actor: Actor, now: datetime) -> list[Any]:
-    per_hour = hits_per_hour(session, actor=actor, now=now)
+def _charts(session: Session, actor: Actor, now: datetime, per_hour: list[int]) -> list[Any]:
     hours = [((now - timedelta(hours=len(per_hour) - 1 - i)).strftime("%H"), n)
              for i, n in enumerate(per_hour)]  # fmt: skip
     by_type = count_by_type(session, actor)
@@ -87,11 +86,11 @@ def _charts(session: Session, actor: Actor, now: datetime) -> list[Any]:
     return [
         bar_chart("Hits per hour, last 24 hours (UTC)", hours, unit="hits"),
         bar_chart("Notices by type", types, unit="notices"),
-        bar_chart("Time to confirm a hit", answered, unit="confirmations"),
+        bar_chart("Time to confirm a hit, last 30 days", answered, unit="confirmations"),
     ]
 
 
-def _counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:
+def _counts(session: Session, actor: Actor, now: datetime, last_day: int) -> dict[str, int]:
     def hits(**filters: Any) -> int:
         return list_hits(session, actor=actor, now=now, limit=1, **filters)[1]
 
@@ -102,7 +101,7 @@ def _counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:
         "open": hits(status="open") + hits(status="confirmation_requested"),
         "overdue": hits(overdue=True),
         "review": review,
-        "last_day": sum(hits_per_hour(session, actor=actor, now=now)),
+        "last_day": last_day,
     }
 
 
@@ -124,12 +123,13 @@ def command_centre(
     actor = _operator(request, session, settings)
     if not isinstance(actor, Actor):
         return actor
+    per_hour = hits_per_hour(session, actor=actor, now=now)
     context = {
         "actor": actor,
-        "counts": _counts(session, actor, now),
+        "counts": _counts(session, actor, now, sum(per_hour)),
         "recent": _feed(session, actor),
         "map": world_map(session, actor, now),
-        "charts": _charts(session, actor, now),
+        "charts": _charts(session, actor, now, per_hour),
         "last_event": int(session.scalar(select(func.max(Event.id))) or 0),
         "now": now,
         "live_topics": LIVE_TOPICS,

@@ -143,15 +143,13 @@ async def new_incident(
 def _page(
     request: Request, session: Session, actor: Actor, ident: str, *, posted_form: str = "",
     form: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200,
-    opened: bool = False,
 ) -> Response:  # fmt: skip
     try:
         incident = load_incident(session, ident, actor)
     except AppError:
         return problem_page(request, actor, NOT_FOUND, 404)
-    if opened:  # the page opened, not shown again after a refused change
-        note_read(session, incident, actor)
-        session.commit()
+    note_read(session, incident, actor)  # opened, or shown again after a refused change
+    session.commit()
     context = {
         "actor": actor,
         "incident": incident_view(session, incident, actor),
@@ -169,7 +167,7 @@ def incident_page(
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    return _page(request, session, actor, ident, opened=True)
+    return _page(request, session, actor, ident)
 
 
 async def _change(

@@ -140,15 +140,13 @@ async def new_operation(
 def _page(
     request: Request, session: Session, actor: Actor, ident: str, *, posted_form: str = "",
     form: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200,
-    opened: bool = False,
 ) -> Response:  # fmt: skip
     try:
         operation = load_operation(session, ident, actor)
     except AppError:
         return problem_page(request, actor, NOT_FOUND, 404)
-    if opened:  # the page opened, not shown again after a refused change
-        note_read(session, operation, actor)
-        session.commit()
+    note_read(session, operation, actor)  # opened, or shown again after a refused change
+    session.commit()
     view = operation_view(session, operation, actor)
     context = {
         "actor": actor,
@@ -169,7 +167,7 @@ def operation_page(
     actor = signed_in(request, session, settings)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    return _page(request, session, actor, ident, opened=True)
+    return _page(request, session, actor, ident)
 
 
 async def _change(

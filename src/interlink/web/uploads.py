@@ -39,14 +39,28 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 32 * 1024 * 1024
+MAX_TRAVELLERS = 100_000
+"""Travellers per uploaded manifest (held in memory while they are screened); larger
+manifests go through ``interlink screen``."""
 IMPORT_BATCH = 1000  # small batches: the page's progress moves every thousand records
 
 
 def _jobs(request: Request) -> JobRegistry:
-    registry: JobRegistry | None = getattr(request.app.state, "jobs", None)
-    if registry is None:
-        registry = request.app.state.jobs = JobRegistry()
+    registry: JobRegistry = request.app.state.jobs
     return registry
+
+
+def _refused_upload(request: Request, actor: Actor) -> str | None:
+    """Why the upload is refused before its body is read (None: it may go on): the
+    size it declares, and one job at a time for each user."""
+    declared = request.headers.get("content-length", "")
+    if not (declared.isascii() and declared.isdigit()):
+        return "the upload must say its size (Content-Length)"
+    if int(declared) > MAX_UPLOAD + 64 * 1024:
+        return f"at most {MAX_UPLOAD // (1024 * 1024)} MB per file"
+    if (running := _jobs(request).running(actor.name)) is not None:
+        return f"your job {running.title!r} is still running: wait for it to finish"
+    return None
 
 
 def _allowed(
@@ -80,17 +94,23 @@ def batch_page(request: Request, session: DbSession, settings: SettingsDep) -> R
 
 @router.post("/screen/batch", response_class=HTMLResponse)
 async def batch_start(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get(CSRF_FIELD) or ""))
     actor = _allowed(request, session, settings, Permission.SCREENING_RUN, "Batch screening")
     if not isinstance(actor, Actor):
         return actor
+    if (refusal := _refused_upload(request, actor)) is not None:
+        return render(request, "batch.html", {"actor": actor, "errors": {"manifest": refusal}},
+                      413 if "MB" in refusal else 409)  # fmt: skip
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD) or ""))
     try:
         name, data = await _upload(form, "manifest")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InvalidInput("manifest", "the file is not UTF-8 text") from exc
+        if text.count("\n") > MAX_TRAVELLERS + 1:
+            raise InvalidInput("manifest", f"at most {MAX_TRAVELLERS:,} travellers per upload "
+                               "(the command line `interlink screen` takes more)")  # fmt: skip
         rows = read_manifest(io.StringIO(text, newline=""))
         if not rows:
             raise InvalidInput("manifest", "the manifest has no travellers")
@@ -142,12 +162,16 @@ def _count_lines(data: bytes, name: str) -> int | None:
 
 @router.post("/records/import", response_class=HTMLResponse)
 async def import_start(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    raw = await request.form()
-    check_csrf(request, str(raw.get(CSRF_FIELD) or ""))
     actor = _allowed(request, session, settings, Permission.RECORDS_WRITE, "Importing records")
     if not isinstance(actor, Actor):
         return actor
+    if (refusal := _refused_upload(request, actor)) is not None:
+        context = _import_context(actor, {}, {"file": refusal})
+        return render(request, "import.html", context, 413 if "MB" in refusal else 409)
+    raw = await request.form()
+    check_csrf(request, str(raw.get(CSRF_FIELD) or ""))
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    path: Path | None = None
     try:
         filename, data = await _upload(raw, "file")
         kind = form.get("kind") or None
@@ -163,7 +187,8 @@ async def import_start(request: Request, session: DbSession, settings: SettingsD
             raise InvalidInput("visibility", exc.errors()[0]["msg"]) from exc
         check_visibility(session, visibility)
         owner = bureau_by_code(session, actor.country or "", field="owner").code
-        handle, name = tempfile.mkstemp(suffix=f"-{filename}")
+        # The client's name is not a path here: only its extension, which says the format.
+        handle, name = tempfile.mkstemp(suffix=_extension(filename))
         os.close(handle)
         path = Path(name)
         path.write_bytes(data)
@@ -176,13 +201,18 @@ async def import_start(request: Request, session: DbSession, settings: SettingsD
         if chosen == "csv" and kind is None:
             raise InvalidInput("kind", "a CSV file holds one kind of record: choose it")
     except AppError as exc:
-        if "path" in locals():
-            os.unlink(path)
+        if path is not None:
+            path.unlink(missing_ok=True)
         field = str((exc.errors or [{}])[0].get("field", "file")).split(".")[0]
         errors = {field: exc.errors[0]["message"] if exc.errors else exc.detail}
         return render(request, "import.html", _import_context(actor, form, errors), 422)
+    except BaseException:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        raise
     session.commit()
     factory = request.app.state.session_factory
+    upload = path
 
     def work(job: Job) -> None:
         def progress(report: Any) -> None:
@@ -193,20 +223,33 @@ async def import_start(request: Request, session: DbSession, settings: SettingsD
         try:
             with factory() as own:
                 report = import_file(
-                    own, path, chosen, kind=kind, owner=bureau_by_code(own, owner),
+                    own, upload, chosen, kind=kind, owner=bureau_by_code(own, owner),
                     visibility=visibility, actor_name=actor.name, batch_size=IMPORT_BATCH,
-                    progress=progress,
+                    progress=progress, actor=actor, source=_short(filename),
                 )  # fmt: skip
         except FormatError as exc:
             raise InvalidInput("file", str(exc)) from exc
         finally:
-            os.unlink(path)
+            upload.unlink(missing_ok=True)
         progress(report)
         job.message = "; ".join(str(problem) for problem in report.problems[:20])
 
     job = Job(title=f"Importing {filename}", owner=actor.name, total=_count_lines(data, chosen))
     _jobs(request).start(job, work)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _short(filename: str, most: int = 64) -> str:
+    """The name as the audit trail keeps it (64 characters), its extension kept."""
+    if len(filename) <= most:
+        return filename
+    suffix = _extension(filename)
+    return filename[: most - len(suffix) - 1] + "…" + suffix
+
+
+def _extension(filename: str) -> str:
+    suffix = "".join(Path(filename).suffixes[-2:]).lower()  # .ftm.json
+    return suffix if len(suffix) <= 16 and suffix.replace(".", "").isalnum() else ""
 
 
 def _own_job(request: Request, session: Session, settings: Any, job_id: str) -> Job | Response:
