@@ -9,25 +9,27 @@ shows what the policy lets that operator see; the map's fragment is refreshed by
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-import pycountry
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor, Role
+from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.events import Event
 from interlink.hits.reads import hits_per_hour, list_hits, response_times
+from interlink.members.countries import all_countries
 from interlink.messaging.stream import activity_by_bureau, audience_clause
 from interlink.notices.reads import count_by_type, list_notices
 from interlink.notices.schemas import NoticeFilters
 from interlink.notices.types import NoticeType
 from interlink.operations.journal import LIVE_TOPICS
 from interlink.web.charts import bar_chart
-from interlink.web.pages import problem_page, render, signed_in
+from interlink.web.forms import refuse
+from interlink.web.pages import render, signed_in
 from interlink.web.worldmap import HEIGHT, WIDTH, country_paths, shade
 
 __all__ = ["router"]
@@ -38,16 +40,18 @@ WINDOW = timedelta(hours=24)
 
 def _operator(request: Request, session: Session, settings: Any) -> Actor | Response:
     actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if actor.role is not Role.OPERATOR:
-        return problem_page(request, actor, "The command centre is for its operators.", 403)
-    return actor
+    message = "The command centre is for its operators."
+    refused = refuse(request, actor, Permission.OPERATIONS_MANAGE, message)
+    return refused if refused is not None or actor is None else actor
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    return {country.code: country.name for country in all_countries()}
 
 
 def _country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code
+    return _country_names().get(code, code)
 
 
 def world_map(session: Session, actor: Actor, now: datetime) -> dict[str, Any]:

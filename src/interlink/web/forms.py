@@ -22,12 +22,19 @@ __all__ = ["error_status", "field_errors", "refuse", "without_none"]
 
 
 def refuse(
-    request: Request, actor: Actor | None, permission: Permission, message: str
+    request: Request,
+    actor: Actor | None,
+    permission: Permission,
+    message: str,
+    *,
+    member_bureau: bool = False,
 ) -> Response | None:
-    """The answer for who may not open the page (None: they may)."""
+    """The answer for who may not open the page (None: they may): the signed-out go to
+    sign in; a role without ``permission`` (or, with ``member_bureau``, a user of the
+    secretariat) gets a 403 page saying ``message``."""
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
-    if not actor.can(permission):
+    if not actor.can(permission) or (member_bureau and not actor.country):
         return problem_page(request, actor, message, 403)
     return None
 

@@ -32,6 +32,7 @@ from interlink.members.service import bureau_by_code, check_visibility
 from interlink.records.file_import import import_file
 from interlink.records.kinds import KINDS
 from interlink.screening.manifest import REPORT_COLUMNS, read_manifest, screen_rows
+from interlink.web.forms import refuse
 from interlink.web.pages import problem_page, render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
@@ -67,11 +68,9 @@ def _allowed(
     request: Request, session: Session, settings: Any, permission: Permission, what: str
 ) -> Actor | Response:
     actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if not actor.can(permission) or not actor.country:
-        return problem_page(request, actor, f"{what} is for a member bureau's officers.", 403)
-    return actor
+    message = f"{what} is for a member bureau's officers."
+    refused = refuse(request, actor, permission, message, member_bureau=True)
+    return refused if refused is not None or actor is None else actor
 
 
 async def _upload(form: Any, name: str) -> tuple[str, bytes]:
