@@ -76,7 +76,7 @@ MISSING = [
     ("red", {"purpose": "revenge"}, "body.data.purpose"),
     ("blue", {"information_sought": None}, "body.data.information_sought"),
     ("green", {"threat": None}, "body.data.threat"),
-    ("yellow", {"missing_place": None}, "body.data"),
+    ("yellow", {"missing_place": None}, "body.data.missing_place"),
     ("black", {"found_country": None}, "body.data.found_country"),
     ("black", {"body": None}, "body.data.body"),
     ("orange", {"threat_kind": "person"}, "body.data"),

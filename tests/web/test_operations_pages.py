@@ -124,7 +124,7 @@ def test_incident_pages(client: TestClient, make_user: Callable[..., User]) -> N
     assert client.get("/incidents/new").status_code == 200
     form = {"title": "Bomb threat", "description": "Anonymous call.", "country": "FR",
             "place": "Lyon Part-Dieu", "occurred_at": "yesterday", "team": "A. Moreau, leader",
-            "requests": "DE: meet the 09:12 train at Frankfurt"}  # fmt: skip
+            "requests": "DE: meet the 09:12 train at Frankfurt\nDE: check the cameras"}  # fmt: skip
     refused = _post(client, "/incidents/new", token, **form)
     assert refused.status_code == 422
     assert 'aria-describedby="occurred_at-error"' in refused.text
@@ -143,7 +143,12 @@ def test_incident_pages(client: TestClient, make_user: Callable[..., User]) -> N
     token = _signin(client, germany)
     seen = client.get(page_url).text
     assert "read only" in seen and "Your answer" in seen and "Ask a member" not in seen
-    request_id = seen.split("/requests/")[1].split("/answer")[0]
+    request_id, other_id = (part.split("/answer")[0] for part in seen.split("/requests/")[1:3])
+    # Each request has its own form: an error goes to the one posted, and only there.
+    blank = _post(client, f"{page_url}/requests/{other_id}/answer", token, answer=" ")
+    assert blank.status_code == 422
+    assert f'aria-describedby="answer-{other_id}-answer-error"' in blank.text
+    assert f"answer-{request_id}-answer-error" not in blank.text
     answered = _post(client, f"{page_url}/requests/{request_id}/answer", token,
                      answer="Two officers on the platform.")  # fmt: skip
     assert answered.status_code == 303

@@ -112,7 +112,7 @@ def test_notice_pages_follow_the_workflow_and_the_policy(
     }  # fmt: skip
     refused = client.post("/notices/new/red", data=form, follow_redirects=False)
     assert refused.status_code == 422
-    assert 'aria-describedby="data-warrant-date-error"' in refused.text
+    assert 'aria-describedby="data-warrant-date-hint data-warrant-date-error"' in refused.text
     created = client.post("/notices/new/red", data={**form, "data.warrant.date": "2026-01-02"},
                           follow_redirects=False)  # fmt: skip
     assert created.status_code == 303

@@ -13,7 +13,7 @@ import uuid
 from enum import StrEnum
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from interlink.records.fields import CountryCode, PartialDate, Sex
 
@@ -154,29 +154,36 @@ class GreenData(_Request):
     threat: str = Field(min_length=5, max_length=4000, description="why a possible threat")
 
 
+_WHERE_AND_WHEN = {
+    "missing": ("missing_since", "missing_place", "missing_country"),
+    "unable_to_identify": ("found_on", "found_place"),
+}
+"""What a Yellow notice needs to say of where and when, by its case."""
+
+
 class YellowData(_Request):
     person: PersonSubject
     case: Literal["missing", "unable_to_identify"] = "missing"
-    missing_since: PartialDate | None = None
-    missing_place: str | None = Field(default=None, max_length=200)
-    missing_country: CountryCode | None = None
-    found_on: PartialDate | None = None
-    found_place: str | None = Field(default=None, max_length=200)
+    # Validated even when left out (validate_default): each one the case needs and the
+    # request lacks is an error on that field, not on the whole request.
+    missing_since: PartialDate | None = Field(default=None, validate_default=True)
+    missing_place: str | None = Field(default=None, max_length=200, validate_default=True)
+    missing_country: CountryCode | None = Field(default=None, validate_default=True)
+    found_on: PartialDate | None = Field(default=None, validate_default=True)
+    found_place: str | None = Field(default=None, max_length=200, validate_default=True)
     father_forename: str | None = Field(default=None, max_length=200)
     father_name: str | None = Field(default=None, max_length=200)
     mother_forename: str | None = Field(default=None, max_length=200)
     mother_name: str | None = Field(default=None, max_length=200)
 
-    @model_validator(mode="after")
-    def _where_and_when(self) -> Self:
-        if self.case == "missing":
-            needed = {"missing_since", "missing_place", "missing_country"}
-        else:
-            needed = {"found_on", "found_place"}
-        absent = sorted(name for name in needed if getattr(self, name) is None)
-        if absent:
-            raise ValueError(f"a Yellow notice ({self.case}) needs {', '.join(absent)}")
-        return self
+    @field_validator(*{name for names in _WHERE_AND_WHEN.values() for name in names})
+    @classmethod
+    def _where_and_when(cls, value: Any, info: ValidationInfo) -> Any:
+        case = info.data.get("case")
+        if value is None and info.field_name in _WHERE_AND_WHEN.get(str(case), ()):
+            what = "a missing person" if case == "missing" else "a person found"
+            raise ValueError(f"needed for {what}: where and when")
+        return value
 
 
 class BodySubject(_Strict):

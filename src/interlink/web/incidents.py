@@ -180,8 +180,8 @@ async def _change(
                      errors=errors, status=status)  # fmt: skip
 
     return await change(
-        request, session, settings, name=name, known=PAGE_FORMS[name], act=act,
-        done=f"/incidents/{ident}", again=again,
+        request, session, settings, name=name, known=PAGE_FORMS[name.partition("-")[0]],
+        act=act, done=f"/incidents/{ident}", again=again,
     )  # fmt: skip
 
 
@@ -226,7 +226,9 @@ async def incident_answer(
         body = body_of(AnswerBody, {"answer": form.get("answer", "")})
         return incidents.answer_request(session, ident, request_id, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "answer", act)
+    # Each request has its own answer form (``answer-<id>``): errors and values go back
+    # to the one posted.
+    return await _change(request, session, settings, ident, f"answer-{request_id}", act)
 
 
 @router.post("/incidents/{ident}/notes", response_class=HTMLResponse)

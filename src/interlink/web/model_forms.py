@@ -13,6 +13,7 @@ forms (notice requests, records) labels, leaves out or puts last.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import typing
 import uuid
@@ -46,7 +47,7 @@ FormData = dict[str, list[str]]
 MAX_ROWS = 100
 """Rows of a list a form may carry (the longest list a type allows)."""
 
-_DATE = typing.get_args(PartialDate)[1:]
+_PARTIAL_DATE = typing.get_args(PartialDate)[1:]
 _COUNTRY = typing.get_args(CountryCode)[1:]
 
 
@@ -57,8 +58,6 @@ class FormStyle:
     labels: Mapping[str, str] = field(default_factory=dict)
     skip: frozenset[tuple[type[BaseModel], str]] = frozenset()
     last: frozenset[str] = frozenset()
-    partial: frozenset[str] = frozenset({"date_of_birth"})
-    """Dates often known to the year only: a text input, not a date picker."""
     roles: Mapping[type[BaseModel], str] = field(default_factory=dict)
     """Structures whose first field is a record of the bureau's, and what it is."""
 
@@ -127,8 +126,10 @@ def _spec(name: str, info: FieldInfo, style: FormStyle) -> _Spec:
     kinds = {bool: "check", uuid.UUID: "record", int: "number", float: "decimal"}
     if annotation in kinds:
         return _Spec(kinds[annotation])
-    if any(mark in metadata for mark in _DATE):
-        return _Spec("partial" if name in style.partial else "date")
+    if any(mark in metadata for mark in _PARTIAL_DATE):
+        return _Spec("partial")  # often known to the month or year only: not a date picker
+    if annotation is datetime.date:
+        return _Spec("date")
     if any(mark in metadata for mark in _COUNTRY):
         return _Spec("country")
     longest = next((m.max_length for m in metadata if hasattr(m, "max_length")), None)
