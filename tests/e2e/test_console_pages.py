@@ -50,19 +50,39 @@ def test_a_batch_upload_shows_progress_and_its_report(
     page.close()
 
 
+MAIN_PAGES = {
+    "de.officer": ["/", "/records/persons", "/records/persons/new", "/messages/new", "/notices",
+                   "/notices/new/red", "/screen/batch", "/records/import", "/profile"],
+    "gs.reviewer": ["/review"],
+    "ccc.operator": ["/ccc", "/operations", "/operations/OP-2026-0001", "/incidents",
+                     "/incidents/IR-2026-0001"],
+    "admin": ["/admin/users", "/admin/api-clients", "/admin/keys"],
+    "auditor": ["/audit", "/audit/verify"],
+}  # fmt: skip
+
+
 def test_keyboard_and_tablet(browser: Any, server: Server) -> None:
     page = browser.new_page(viewport={"width": 768, "height": 1024})
+    problems: list[str] = []  # script errors, refused resources, policy violations
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" else None)  # fmt: skip
     _sign_in(page, server, "de.officer")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
-    for path in ("/", "/records/persons", "/messages", "/notices"):
-        page.goto(f"{server.base}{path}")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} scrolls sideways on a tablet by {overflow} px"
+    for user, paths in MAIN_PAGES.items():
+        if user != "de.officer":
+            page.context.clear_cookies()
+            _sign_in(page, server, user)
+        for path in paths:
+            page.goto(f"{server.base}{path}")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways on a tablet by {overflow} px"
+            assert problems == [], f"{path}: {problems}"
     # The quick screening form is usable from the keyboard alone.
-    page.goto(f"{server.base}/")
+    page.context.clear_cookies()
+    _sign_in(page, server, "de.officer")
     page.get_by_label("Name").focus()
     page.keyboard.type("Nobody Atall")
     page.keyboard.press("Enter")
