@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from interlink.analysis.models import GraphLink
 from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
 from interlink.hits.models import Hit
@@ -109,6 +110,26 @@ def test_demo_seed_only_is_idempotent(fresh_database_url: str) -> None:
     for collection in ("red", "yellow", "un-persons"):
         extracts = select(func.count()).where(NoticeExtract.collection == collection)
         assert _count(fresh_database_url, extracts) > 0, collection
+    # A cross-border network the link graph finds by itself: nobody stated these ties.
+    for relation, owners in (
+        ("shares phone", ("FR", "NL")),
+        ("shares email", ("ES", "NL")),
+        ("shares document", ("DE", "FR")),
+        ("shares vin", ("DE", "IT")),
+    ):
+        explained = select(GraphLink.explanation).where(
+            GraphLink.relation == relation, GraphLink.origin == "derived",
+            GraphLink.value.in_(["+31648127730", "k.vandijk.logistics@protonmail.example",
+                                 "C4RT7Y1Z9", "WVWZZZ1KZ8W123456"]),
+        )  # fmt: skip
+        engine = make_engine(fresh_database_url)
+        with make_session_factory(engine)() as session:
+            found = [tuple(sorted(e["owners"])) for e in session.scalars(explained)]
+        engine.dispose()
+        assert owners in found, (relation, found)
+    links = _count(fresh_database_url, select(func.count(GraphLink.id)))
+    again = runner.invoke(cli, ["analysis", "derive", "--full"], env=env)
+    assert again.exit_code == 0 and f"{links:,} links in the graph" in again.output
     verified = runner.invoke(cli, ["audit", "verify"], env=env)
     assert verified.exit_code == 0, verified.output
 

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from interlink import __version__
+from interlink.analysis.router import router as analysis_router
 from interlink.audit.router import router as audit_router
 from interlink.core.config import Settings
 from interlink.core.context import configure_logging, new_request_id, request_id_var
@@ -163,6 +164,7 @@ def create_app(
     app.include_router(notices_router)
     app.include_router(hits_router)
     app.include_router(operations_router)
+    app.include_router(analysis_router)
     app.include_router(messaging_router)
     app.include_router(stream_router)
     app.include_router(web_router)

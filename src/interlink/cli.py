@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from interlink.access import Role
+from interlink.analysis.commands import analysis_app
 from interlink.audit.service import verify_chain
 from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
@@ -36,6 +37,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(notices_app, name="notices")
 app.add_typer(hits_app, name="hits")
 app.add_typer(messages_app, name="messages")
+app.add_typer(analysis_app, name="analysis")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("screen")(screen_command)

@@ -153,6 +153,12 @@ def _seed_operations(
     summary.add("operations and incidents", seed_operations(session, progress))
 
 
+def _seed_network(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+    from interlink.analysis.demo_graph import seed_network
+
+    summary.add("cross-border network records", seed_network(session, progress))
+
+
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", _seed_users),
     ("sharing groups", _seed_groups),
@@ -161,6 +167,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("hits", _seed_hits),
     ("messages", _seed_messages),
     ("operations", _seed_operations),
+    ("cross-border network", _seed_network),
 ]
 
 

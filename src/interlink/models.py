@@ -6,6 +6,7 @@ __all__ = ["load_all"]
 
 
 def load_all() -> None:
+    import interlink.analysis.models
     import interlink.audit.models
     import interlink.core.counters
     import interlink.core.events

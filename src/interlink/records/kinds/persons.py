@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -68,6 +68,13 @@ class PersonData(_NamedPerson):
     place_of_birth: str | None = Field(default=None, max_length=200)
     country_of_birth: CountryCode | None = None
     identity_documents: list[IdentityDocument] = Field(default_factory=list)
+    phones: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=20, description="International form: +33 6 12 34 56 78"
+    )
+    emails: list[Annotated[str, Field(max_length=254)]] = Field(default_factory=list, max_length=20)
+    addresses: list[Annotated[str, Field(max_length=400)]] = Field(
+        default_factory=list, max_length=20
+    )
     distinguishing_marks: str | None = Field(default=None, max_length=2000)
     languages: list[str] = Field(default_factory=list)
     links: list[RecordLink] = Field(default_factory=list)
