@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from interlink import __version__
 from interlink.analysis.router import router as analysis_router
+from interlink.analysis.trends_router import router as analysis_trends_router
 from interlink.audit.router import router as audit_router
 from interlink.core.config import Settings
 from interlink.core.context import configure_logging, new_request_id, request_id_var
@@ -48,6 +49,7 @@ from interlink.web.pages import html_problem
 from interlink.web.profile import router as web_profile_router
 from interlink.web.records import router as web_records_router
 from interlink.web.router import router as web_router
+from interlink.web.trends import router as web_trends_router
 from interlink.web.uploads import router as web_uploads_router
 
 __all__ = ["create_app"]
@@ -177,6 +179,8 @@ def create_app(
     app.include_router(web_admin_router)
     app.include_router(web_audit_router)
     app.include_router(web_profile_router)
+    app.include_router(analysis_trends_router)
+    app.include_router(web_trends_router)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )

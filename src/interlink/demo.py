@@ -159,6 +159,14 @@ def _seed_network(session: Session, _fake: Faker, summary: DemoSummary, progress
     summary.add("cross-border network records", seed_network(session, progress))
 
 
+def _seed_warning_demo(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress
+) -> None:
+    from interlink.analysis.demo import seed_warning_demo
+
+    summary.add("hits behind an early warning", seed_warning_demo(session, progress))
+
+
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", _seed_users),
     ("sharing groups", _seed_groups),
@@ -168,6 +176,8 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("messages", _seed_messages),
     ("operations", _seed_operations),
     ("cross-border network", _seed_network),
+    # After "hits": that seeder adds its hits only to a network without any.
+    ("early warnings", _seed_warning_demo),
 ]
 
 

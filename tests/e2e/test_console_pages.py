@@ -58,6 +58,7 @@ MAIN_PAGES = {
                      "/incidents/IR-2026-0001"],
     "admin": ["/admin/users", "/admin/api-clients", "/admin/keys"],
     "auditor": ["/audit", "/audit/verify"],
+    "analyst": ["/analysis/trends"],
 }  # fmt: skip
 
 
