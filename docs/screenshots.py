@@ -71,6 +71,8 @@ SHOTS: list[tuple[str, str, str, str]] = [
     ("audit.png", "auditor", "/audit", ""),
     ("audit-verify.png", "auditor", "/audit/verify", ""),
     ("profile.png", "de.supervisor", "/profile", ""),
+    ("link-graph.png", "analyst", "/analysis/graph?q=Benali", "graph"),
+    ("trends.png", "analyst", "/analysis/trends", ""),
 ]
 
 
@@ -82,6 +84,12 @@ def _act(page: Page, base: str, action: str, tmp: Path) -> None:
     elif action == "first":
         page.locator("main table a, main .list a").first.click()
         page.wait_for_load_state()
+    elif action == "graph":
+        page.locator("#found a", has_text="Karim Benali").click()
+        page.select_option("#depth", "3")
+        page.get_by_role("button", name="Show").click()
+        page.wait_for_function("() => window.interlinkGraph && interlinkGraph.nodes().length > 3")
+        page.wait_for_timeout(500)
     elif action == "batch":
         manifest = tmp / "flight-LH123.csv"
         rows = [f"P{n},Passenger Number{n},1980-01-0{n % 9 + 1}" for n in range(1, 200)]

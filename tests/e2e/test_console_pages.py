@@ -58,7 +58,7 @@ MAIN_PAGES = {
                      "/incidents/IR-2026-0001"],
     "admin": ["/admin/users", "/admin/api-clients", "/admin/keys"],
     "auditor": ["/audit", "/audit/verify"],
-    "analyst": ["/analysis/trends"],
+    "analyst": ["/analysis/trends", "/analysis/graph?q=Benali"],
 }  # fmt: skip
 
 
