@@ -177,3 +177,27 @@ def test_bad_requests_are_refused(
     assert hidden.status_code == 404  # as if it did not exist
     bad = client.get("/api/v1/analysis/graph/records/not-an-id", headers=analyst)
     assert bad.status_code == 422
+
+
+def test_the_same_person_kept_by_two_bureaus_is_linked_by_the_screening_engine(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    fr, de = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "DE")
+    french = _make(client, fr, auth, "persons", {
+        "given_name": "Mohammed", "family_name": "Al-Rashid", "date_of_birth": "1980-05-17",
+        "nationalities": ["SY"], "visibility": SHARED})  # fmt: skip
+    german = _make(client, de, auth, "persons", {
+        "given_name": "Mohamad", "family_name": "Alrashid", "date_of_birth": "1980-05-17",
+        "nationalities": ["SY"], "visibility": SHARED})  # fmt: skip
+    stranger = _make(client, de, auth, "persons", {
+        "given_name": "Greta", "family_name": "Lindqvist", "date_of_birth": "1980-05-17",
+        "visibility": SHARED})  # fmt: skip
+    analyst = auth(make_user(Role.ANALYST, "IT"))
+    graph = client.get(f"/api/v1/analysis/graph/records/{french}", headers=analyst).json()
+    assert {node["id"] for node in graph["nodes"]} == {french, german}  # not the stranger
+    (edge,) = graph["edges"]
+    assert edge["relation"] == "same person" and edge["basis"] == "screening"
+    assert 0.8 <= edge["confidence"] <= 1.0
+    assert edge["explanation"]["because"].startswith("the screening engine finds the same")
+    assert "name" in edge["explanation"]["detail"]  # the engine says why, as in screening
+    assert stranger not in str(graph)

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from interlink.analysis.identifiers import Identifier, record_identifiers
 from interlink.analysis.models import DeriveState, GraphLink, RecordIdentifier
+from interlink.matching.score import HIT_THRESHOLD, PersonFacts, score_person
 from interlink.members.service import bureau_codes
 from interlink.records.models import Record
+from interlink.screening.index import person_facts
 
 __all__ = ["MAX_SHARED", "catch_up", "derive_records"]
 
@@ -145,6 +147,7 @@ def _derived(
         ):  # fmt: skip
             holders[(holder.type, holder.value)].append(holder)
     made: set[tuple[uuid.UUID, uuid.UUID, str, str]] = set()
+    people = _people(session, rows, holders)
     for record_id, found in held.items():
         for identifier in found:
             others = holders[(identifier.type, identifier.value)]
@@ -158,6 +161,9 @@ def _derived(
                 if key in made:
                     continue
                 made.add(key)
+                if identifier.type == "born":
+                    _same_person(session, people, a, b, codes, owners, other)
+                    continue
                 shown = {record_id: identifier.shown, other.record_id: other.shown}
                 owner = {record_id: owners[record_id], other.record_id: other.owner_bureau_id}
                 session.add(GraphLink(
@@ -170,6 +176,43 @@ def _derived(
                     },
                 ))  # fmt: skip
     session.flush()
+
+
+def _people(
+    session: Session, rows: Iterable[Any], holders: dict[tuple[str, str], list[Any]]
+) -> dict[uuid.UUID, PersonFacts]:
+    """What the screening engine compares of each person born the same day as one read."""
+    wanted = {h.record_id for (type_, _), found in holders.items() if type_ == "born"
+              for h in found}  # fmt: skip
+    facts = {row.id: person_facts(row.data) for row in rows if row.id in wanted}
+    missing = list(wanted - facts.keys())
+    for start in range(0, len(missing), 500):
+        for record_id, data in session.execute(
+            select(Record.id, Record.data).where(Record.id.in_(missing[start : start + 500]))
+        ):
+            facts[record_id] = person_facts(data)
+    return facts
+
+
+def _same_person(
+    session: Session, people: dict[uuid.UUID, PersonFacts], a: uuid.UUID, b: uuid.UUID,
+    codes: dict[uuid.UUID, str], owners: dict[uuid.UUID, uuid.UUID], other: Any,
+) -> None:  # fmt: skip
+    """A link when the screening engine finds two records, born the same day, to be the
+    same person (its score at the hit threshold), with the engine's own explanation."""
+    scored = score_person(people[a], people[b])
+    if scored.score < HIT_THRESHOLD:
+        return
+    owner = {**{other.record_id: other.owner_bureau_id}, **owners}
+    session.add(GraphLink(
+        a_id=a, b_id=b, relation="same person", origin="derived", basis="screening",
+        value=f"born {other.value}", confidence=round(scored.score, 3),
+        explanation={
+            "because": f"the screening engine finds the same person (score {scored.score:.2f})",
+            "detail": scored.explanation,
+            "owners": [codes.get(owner[a], "?"), codes.get(owner[b], "?")],
+        },
+    ))  # fmt: skip
 
 
 def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:

@@ -27,7 +27,8 @@ _ALNUM = re.compile(r"[^0-9A-Z]")
 @dataclass(frozen=True)
 class Identifier:
     type: str
-    """document, phone, email, vin, serial, iban, imo, wallet, domain, ip, address"""
+    """document, phone, email, vin, serial, iban, imo, wallet, domain, ip, address; and
+    born (a person's whole date of birth: candidates for the same person)"""
     value: str
     """The one written form two records are compared by."""
     shown: str
@@ -65,6 +66,8 @@ def _made(kind: str, text: Any) -> Identifier | None:
         value = _address(shown)
     elif kind in ("domain", "ip", "wallet"):
         value = shown.lower()
+    elif kind == "born":
+        value = shown if len(shown) == 10 else None  # a whole date (1971-03-09) only
     else:  # document, vin, serial, iban, imo: letters and digits only
         value = _compact(shown) or None
         if value is not None and len(value) < 5:  # too short to tell records apart
@@ -79,6 +82,9 @@ _INDICATORS = {"email": "email", "crypto_wallet": "wallet", "domain": "domain",
 def _raw(kind: str, data: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """(identifier type, text) for each identifier a record of ``kind`` writes."""
     if kind in ("persons", "missing-persons"):
+        # Not an identifier but where to look for the same person: those born the same
+        # day, whom the screening engine then compares (``derive``).
+        yield "born", data.get("date_of_birth")
         for document in data.get("identity_documents") or []:
             yield "document", (document or {}).get("number")
         for name, kind_of in (("phones", "phone"), ("emails", "email"), ("addresses", "address")):
