@@ -201,3 +201,20 @@ def test_the_same_person_kept_by_two_bureaus_is_linked_by_the_screening_engine(
     assert edge["explanation"]["because"].startswith("the screening engine finds the same")
     assert "name" in edge["explanation"]["detail"]  # the engine says why, as in screening
     assert stranger not in str(graph)
+
+
+def test_hits_around_a_record_are_shown_to_who_may_see_them(
+    client: TestClient, make_user: Callable[..., User], auth: Auth, network: dict[str, Any]
+) -> None:
+    query = {"person": {"name": "Jean Dupont", "date_of_birth": "1971-03-09"}}
+    screened = client.post("/api/v1/screen", json=query, headers=auth(network["de"]))
+    assert screened.json()["hit"] is True
+    path = f"/api/v1/analysis/graph/records/{network['person']}"
+
+    def around(country: str) -> list[dict[str, Any]]:
+        graph = client.get(path, headers=auth(make_user(Role.ANALYST, country))).json()
+        return [node for node in graph["nodes"] if node["kind"] == "hit"]
+
+    (hit,) = around("FR")  # the record's owner sees the hit on its record
+    assert hit["href"].startswith("/api/v1/hits/") and around("DE")  # and the screening bureau
+    assert around("IT") == []  # nobody else: the hit is theirs

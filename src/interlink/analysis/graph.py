@@ -1,5 +1,6 @@
-"""Reading the link graph as an analyst: a record's neighbourhood to a depth, the
-shortest path between two records, communities and key players, and exports.
+"""Reading the link graph as an analyst: a record's neighbourhood to a depth (with the
+notices, hits and operations around its records: ``context``), the shortest path
+between two records, communities and key players, and exports.
 
 Every node is a record the reader may see (``access.restrict``), and every edge joins
 two such nodes: an edge to a record the reader may not see is left out, and so is any
@@ -18,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, check_permission, restrict
+from interlink.analysis.context import context
 from interlink.analysis.models import GraphLink
 from interlink.core.errors import InvalidInput, NotFound
 from interlink.members.service import bureau_codes
@@ -112,7 +114,9 @@ def neighbourhood(
     for link in _links(session, frontier):
         if link.a_id in nodes and link.b_id in nodes:
             edges[link.id] = _edge(link)
-    return {"nodes": list(nodes.values()), "edges": list(edges.values()), "truncated": truncated}
+    around, joined = context(session, actor, list(nodes))
+    return {"nodes": [*nodes.values(), *around], "edges": [*edges.values(), *joined],
+            "truncated": truncated}  # fmt: skip
 
 
 def shortest_path(

@@ -7,7 +7,8 @@
   var details = document.getElementById("details");
   var filters = document.getElementById("graph-filters");
   var shapes = {"persons": "ellipse", "travel-documents": "rectangle", "vehicles": "round-rectangle",
-                "indicators": "diamond", "assets": "hexagon", "firearms": "triangle"};
+                "indicators": "diamond", "assets": "hexagon", "firearms": "triangle",
+                "hit": "star", "operation": "octagon"};
   var cy = window.cytoscape({
     container: box,
     minZoom: 0.2, maxZoom: 3,
@@ -36,7 +37,7 @@
     data.nodes.forEach(function (n) {
       if (cy.getElementById(n.id).length) return;
       cy.add({group: "nodes", data: {id: n.id, label: n.title, kind: n.kind, owner: n.owner,
-        href: n.href, shape: shapes[n.kind] || "ellipse"}});
+        href: n.href, shape: shapes[n.kind] || (/ notice$/.test(n.kind) ? "tag" : "ellipse")}});
     });
     data.edges.forEach(function (e) {
       if (cy.getElementById(e.id).length) return;
@@ -67,6 +68,11 @@
 
   cy.on("tap", "node", function (event) {
     var n = event.target.data();
+    var record = n.href.indexOf("/records/") === 0;
+    if (!record) {  // a notice, hit or operation around the records: opened, not expanded
+      say([["h3", n.label], ["p", n.kind], ["a", "Open it", {href: n.href}]]);
+      return;
+    }
     say([["h3", n.label], ["p", n.kind + " · owned by " + n.owner],
          ["a", "Open the record", {href: n.href}], ["button", "Expand", {type: "button", id: "expand"}]]);
     document.getElementById("expand").addEventListener("click", function () { load(n.id, 1); });
