@@ -1,5 +1,6 @@
 """What surrounds the records of a neighbourhood: the notices whose subject they are, the
-hits made on them, the operations that target them. Each such node is one the reader may
+hits made on them, the operations that target them, and the phones, e-mail and postal
+addresses, wallets and accounts they hold. Each such node is one the reader may
 see (the notice through the notices' own visibility, the hit and the operation through
 theirs), joined to its record by an edge; none is expanded further.
 """
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, restrict
+from interlink.analysis.models import RecordIdentifier
 from interlink.hits.models import Hit
 from interlink.notices.models import Notice
 from interlink.notices.reads import visible_notices
@@ -73,4 +76,31 @@ def context(
             nodes[node_id] = {"id": node_id, "kind": "operation", "title": f"{reference} {name}",
                               "owner": "", "href": f"/operations/{reference}"}  # fmt: skip
             edges.append(_edge("operation", node_id, record_id, "targets the"))
+    _identifiers(session, record_ids, nodes, edges)
     return list(nodes.values()), edges
+
+
+_AS_NODES = ("phone", "email", "address", "wallet", "iban", "domain", "ip")
+
+
+def _identifiers(
+    session: Session,
+    record_ids: list[uuid.UUID],
+    nodes: dict[str, dict[str, Any]],
+    edges: list[dict[str, Any]],
+) -> None:
+    """The phones, e-mail addresses, postal addresses, wallets, accounts, domains and IP
+    addresses the records hold, each a node tied to every record shown that holds it
+    (the records are all ones the reader sees, so what they hold is seen too)."""
+    held = session.execute(
+        select(RecordIdentifier.record_id, RecordIdentifier.type, RecordIdentifier.value,
+               RecordIdentifier.shown)
+        .where(RecordIdentifier.record_id.in_(record_ids),
+               RecordIdentifier.type.in_(_AS_NODES))
+        .limit(2000)
+    )  # fmt: skip
+    for record_id, type_, value, shown in held:
+        node_id = f"{type_}:{value}"
+        nodes.setdefault(node_id, {"id": node_id, "kind": type_, "title": shown, "owner": "",
+                                   "href": f"/analysis/graph?q={quote(value)}"})  # fmt: skip
+        edges.append(_edge(type_, node_id, record_id, "is held by the"))
