@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, text, tuple_
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from interlink.analysis.identifiers import Identifier, record_identifiers
@@ -70,14 +70,11 @@ def derive_records(
     """Redo the identifiers and links of the records ``ids`` (deleted ones lose theirs)."""
     codes = codes if codes is not None else bureau_codes(session)
     session.execute(delete(RecordIdentifier).where(RecordIdentifier.record_id.in_(ids)))
+    # Two statements, each on its own index: what these records state or share (they are
+    # the a side), and what others share with them; links others state stay.
+    session.execute(delete(GraphLink).where(GraphLink.a_id.in_(ids)))
     session.execute(
-        delete(GraphLink).where(
-            or_(
-                (GraphLink.origin == "stated") & GraphLink.a_id.in_(ids),
-                (GraphLink.origin == "derived")
-                & (GraphLink.a_id.in_(ids) | GraphLink.b_id.in_(ids)),
-            )
-        )
+        delete(GraphLink).where(GraphLink.b_id.in_(ids), GraphLink.origin == "derived")
     )
     rows = session.execute(
         select(Record.id, Record.kind, Record.owner_bureau_id, Record.data).where(
