@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text, tuple_
+from sqlalchemy import delete, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from interlink.analysis.identifiers import Identifier, record_identifiers
@@ -73,9 +73,7 @@ def derive_records(
     # Two statements, each on its own index: what these records state or share (they are
     # the a side), and what others share with them; links others state stay.
     session.execute(delete(GraphLink).where(GraphLink.a_id.in_(ids)))
-    session.execute(
-        delete(GraphLink).where(GraphLink.b_id.in_(ids), GraphLink.origin == "derived")
-    )
+    session.execute(delete(GraphLink).where(GraphLink.b_id.in_(ids), GraphLink.origin == "derived"))
     rows = session.execute(
         select(Record.id, Record.kind, Record.owner_bureau_id, Record.data).where(
             Record.id.in_(ids), Record.deleted_at.is_(None)
@@ -84,12 +82,13 @@ def derive_records(
     held: dict[uuid.UUID, list[Identifier]] = {}
     for row in rows:
         held[row.id] = record_identifiers(row.kind, row.data)
-        session.add_all(
-            RecordIdentifier(record_id=row.id, owner_bureau_id=row.owner_bureau_id,
-                             type=i.type, value=i.value, shown=i.shown)
-            for i in held[row.id]
-        )  # fmt: skip
-    session.flush()
+    rows_held = [
+        {"record_id": row.id, "owner_bureau_id": row.owner_bureau_id, "type": i.type,
+         "value": i.value, "shown": i.shown}
+        for row in rows for i in held[row.id]
+    ]  # fmt: skip
+    if rows_held:  # core inserts: a bulk run keeps no million objects in the session
+        session.execute(insert(RecordIdentifier), rows_held)
     _stated(session, rows)
     _derived(session, rows, held, codes)
 
@@ -112,13 +111,15 @@ def _stated(session: Session, rows: Iterable[Any]) -> None:
         )
     )  # fmt: skip
     seen: set[tuple[uuid.UUID, uuid.UUID, str]] = set()
+    links: list[dict[str, Any]] = []
     for a, b, relation in wanted:
         if b in existing and a != b and (a, b, relation) not in seen:
             seen.add((a, b, relation))
             because = {"because": f"the record says: {relation}"}
-            session.add(GraphLink(a_id=a, b_id=b, relation=relation[:60], origin="stated",
-                                  basis="stated", value="", confidence=1.0,
-                                  explanation=because))  # fmt: skip
+            links.append({"a_id": a, "b_id": b, "relation": relation[:60], "origin": "stated",
+                          "basis": "stated", "value": "", "confidence": 1.0,
+                          "explanation": because})  # fmt: skip
+    _insert(session, links)
 
 
 def _derived(
@@ -144,6 +145,7 @@ def _derived(
         ):  # fmt: skip
             holders[(holder.type, holder.value)].append(holder)
     made: set[tuple[uuid.UUID, uuid.UUID, str, str]] = set()
+    links: list[dict[str, Any]] = []
     people = _people(session, rows, holders)
     for record_id, found in held.items():
         for identifier in found:
@@ -159,20 +161,21 @@ def _derived(
                     continue
                 made.add(key)
                 if identifier.type == "born":
-                    _same_person(session, people, a, b, codes, owners, other)
+                    _same_person(links, people, a, b, codes, owners, other)
                     continue
                 shown = {record_id: identifier.shown, other.record_id: other.shown}
                 owner = {record_id: owners[record_id], other.record_id: other.owner_bureau_id}
-                session.add(GraphLink(
-                    a_id=a, b_id=b, relation=f"shares {identifier.type}", origin="derived",
-                    basis=identifier.type, value=identifier.value, confidence=1.0,
-                    explanation={
+                links.append({
+                    "a_id": a, "b_id": b, "relation": f"shares {identifier.type}",
+                    "origin": "derived", "basis": identifier.type, "value": identifier.value,
+                    "confidence": 1.0,
+                    "explanation": {
                         "because": f"both hold the {identifier.type} {identifier.value}",
                         "written": [shown[a], shown[b]],
                         "owners": [codes.get(owner[a], "?"), codes.get(owner[b], "?")],
                     },
-                ))  # fmt: skip
-    session.flush()
+                })  # fmt: skip
+    _insert(session, links)
 
 
 def _people(
@@ -192,7 +195,7 @@ def _people(
 
 
 def _same_person(
-    session: Session, people: dict[uuid.UUID, PersonFacts], a: uuid.UUID, b: uuid.UUID,
+    links: list[dict[str, Any]], people: dict[uuid.UUID, PersonFacts], a: uuid.UUID, b: uuid.UUID,
     codes: dict[uuid.UUID, str], owners: dict[uuid.UUID, uuid.UUID], other: Any,
 ) -> None:  # fmt: skip
     """A link when the screening engine finds two records, born the same day, to be the
@@ -201,15 +204,21 @@ def _same_person(
     if scored.score < HIT_THRESHOLD:
         return
     owner = {**{other.record_id: other.owner_bureau_id}, **owners}
-    session.add(GraphLink(
-        a_id=a, b_id=b, relation="same person", origin="derived", basis="screening",
-        value=f"born {other.value}", confidence=round(scored.score, 3),
-        explanation={
+    links.append({
+        "a_id": a, "b_id": b, "relation": "same person", "origin": "derived",
+        "basis": "screening", "value": f"born {other.value}",
+        "confidence": round(scored.score, 3),
+        "explanation": {
             "because": f"the screening engine finds the same person (score {scored.score:.2f})",
             "detail": scored.explanation,
             "owners": [codes.get(owner[a], "?"), codes.get(owner[b], "?")],
         },
-    ))  # fmt: skip
+    })  # fmt: skip
+
+
+def _insert(session: Session, links: list[dict[str, Any]]) -> None:
+    if links:
+        session.execute(insert(GraphLink), links)
 
 
 def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
