@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, tuple_
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from interlink.analysis.identifiers import Identifier, record_identifiers
@@ -135,15 +135,21 @@ def _derived(
     if not keys:
         return
     holders: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for key_batch in _batches(sorted(keys), 500):
-        for holder in session.execute(
-            select(RecordIdentifier.record_id, RecordIdentifier.owner_bureau_id,
-                   RecordIdentifier.type, RecordIdentifier.value, RecordIdentifier.shown)
-            .join(Record, Record.id == RecordIdentifier.record_id)
-            .where(tuple_(RecordIdentifier.type, RecordIdentifier.value).in_(key_batch),
-                   Record.deleted_at.is_(None))
-        ):  # fmt: skip
-            holders[(holder.type, holder.value)].append(holder)
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for type_, value in sorted(keys):
+        by_type[type_].append(value)
+    for type_, values in by_type.items():
+        # One type at a time: "type = ? AND value IN (...)" walks the (type, value) index,
+        # where a row-value IN may scan the whole table.
+        for value_batch in _batches(values, 500):
+            for holder in session.execute(
+                select(RecordIdentifier.record_id, RecordIdentifier.owner_bureau_id,
+                       RecordIdentifier.type, RecordIdentifier.value, RecordIdentifier.shown)
+                .join(Record, Record.id == RecordIdentifier.record_id)
+                .where(RecordIdentifier.type == type_,
+                       RecordIdentifier.value.in_(value_batch), Record.deleted_at.is_(None))
+            ):  # fmt: skip
+                holders[(holder.type, holder.value)].append(holder)
     made: set[tuple[uuid.UUID, uuid.UUID, str, str]] = set()
     links: list[dict[str, Any]] = []
     people = _people(session, rows, holders)
