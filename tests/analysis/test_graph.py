@@ -48,7 +48,8 @@ def network(client: TestClient, make_user: Callable[..., User], auth: Auth) -> d
     )
     ids["associate"] = _make(client, fr, auth, "persons", {
         "full_name": "Marc Petit", "visibility": SHARED,
-        "links": [{"record_id": ids["person"], "relation": "associate of"}]})  # fmt: skip
+        "links": [{"record_id": ids["person"], "relation": "associate of",
+                   "source": "wiretap 2026/117", "confidence": 0.7}]})  # fmt: skip
     ids["car"] = _make(
         client,
         fr,
@@ -108,6 +109,7 @@ def test_a_shared_identifier_links_bureaus_and_is_explained(
     assert sorted(shared["explanation"]["written"]) == ["19FR12345", "19fr-12345"]
     stated = by_relation["associate of"]
     assert stated["origin"] == "stated" and stated["source"] == network["associate"]
+    assert stated["confidence"] == 0.7 and stated["explanation"]["source"] == "wiretap 2026/117"
     # The owner bureau of the hidden record sees what it may: DE sees its own record.
     assert (
         client.get(
@@ -154,7 +156,10 @@ def test_paths_measures_and_exports(
     )
     assert apart.status_code == 404
     cars = client.get(f"/api/v1/analysis/graph/records/{network['car']}", headers=analyst).json()
-    assert {n["owner"] for n in cars["nodes"] if n["owner"]} == {"FR", "ES"}  # the VIN, written two ways
+    assert {n["owner"] for n in cars["nodes"] if n["owner"]} == {
+        "FR",
+        "ES",
+    }  # the VIN, written two ways
 
     measures = client.get(f"/api/v1/analysis/graph/records/{network['person']}/measures",
                           headers=analyst).json()  # fmt: skip

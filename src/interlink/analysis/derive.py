@@ -95,30 +95,34 @@ def derive_records(
 
 def _stated(session: Session, rows: Iterable[Any]) -> None:
     """The links records state: a person's ``links``, an asset's ``person_ids``."""
-    wanted: list[tuple[uuid.UUID, uuid.UUID, str]] = []
+    wanted: list[tuple[uuid.UUID, uuid.UUID, str, dict[str, Any]]] = []
     for row in rows:
         for link in row.data.get("links") or []:
-            wanted.append((row.id, uuid.UUID(str(link["record_id"])), str(link.get("relation")
-                           or "linked")))  # fmt: skip
+            relation = str(link.get("relation") or "linked")
+            wanted.append((row.id, uuid.UUID(str(link["record_id"])), relation, link))
         for person in row.data.get("person_ids") or []:
-            wanted.append((row.id, uuid.UUID(str(person)), "owned by"))
+            wanted.append((row.id, uuid.UUID(str(person)), "owned by", {}))
     if not wanted:
         return
     existing = set(
         session.scalars(
-            select(Record.id).where(Record.id.in_({b for _, b, _ in wanted}),
+            select(Record.id).where(Record.id.in_({b for _, b, _, _ in wanted}),
                                     Record.deleted_at.is_(None))
         )
     )  # fmt: skip
     seen: set[tuple[uuid.UUID, uuid.UUID, str]] = set()
     links: list[dict[str, Any]] = []
-    for a, b, relation in wanted:
+    for a, b, relation, stated in wanted:
         if b in existing and a != b and (a, b, relation) not in seen:
             seen.add((a, b, relation))
             because = {"because": f"the record says: {relation}"}
+            if stated.get("source"):
+                because["source"] = str(stated["source"])
+            given = stated.get("confidence")
+            confidence = 1.0 if given is None else float(given)
             links.append({"a_id": a, "b_id": b, "relation": relation[:60], "origin": "stated",
-                          "basis": "stated", "value": "", "confidence": 1.0,
-                          "explanation": because})  # fmt: skip
+                          "basis": "stated", "value": "", "explanation": because,
+                          "confidence": confidence})  # fmt: skip
     _insert(session, links)
 
 

@@ -30,7 +30,13 @@ class IdentityDocument(BaseModel):
 
 class RecordLink(BaseModel):
     record_id: uuid.UUID
-    relation: str = Field(default="linked", max_length=60)
+    relation: str = Field(
+        default="linked",
+        max_length=60,
+        description="associate of, member of, owns, uses, travelled with, co-offender ...",
+    )
+    source: str | None = Field(default=None, max_length=200, description="Where it is known from")
+    confidence: float | None = Field(default=None, ge=0, le=1, description="From 0 to 1")
 
 
 class _NamedPerson(RecordData):
