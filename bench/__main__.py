@@ -15,6 +15,7 @@ BENCHMARKS = [
     "bench.document_lookup",
     "bench.messaging",
     "bench.console_pages",
+    "bench.analysis_graph",
 ]
 
 
