@@ -39,6 +39,7 @@ GENESIS = "0" * 64
 class AuditAction(StrEnum):
     LOGIN = "auth.login"
     LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
     ACCOUNT_LOCKED = "auth.account_locked"
     USER_CREATE = "user.create"
     USER_UPDATE = "user.update"

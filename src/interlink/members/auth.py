@@ -33,6 +33,7 @@ __all__ = [
     "actor_for_user",
     "authenticate",
     "change_password",
+    "end_sessions",
     "issue_access_token",
     "resolve_credentials",
 ]
@@ -132,6 +133,7 @@ def change_password(session: Session, *, actor: Actor, current: str, new: str) -
     if new == current:
         raise InvalidInput("new_password", "choose a password other than the current one")
     user.password_hash = hash_password(new)
+    end_sessions(session, user, why="password changed")
     record(
         session,
         AuditAction.USER_UPDATE,
@@ -144,7 +146,19 @@ def change_password(session: Session, *, actor: Actor, current: str, new: str) -
 
 
 def issue_access_token(settings: Settings, user: User) -> str:
-    return issue_token(str(user.id), settings.signing_key, settings.token_minutes, role=user.role)
+    # "ms": when it was issued to the millisecond (iat is whole seconds), so that a
+    # session ended at 10:00:00.500 refuses a token of 10:00:00.200 and not one of .700.
+    issued = int(utcnow().timestamp() * 1000)
+    return issue_token(str(user.id), settings.signing_key, settings.token_minutes,
+                       role=user.role, ms=issued)  # fmt: skip
+
+
+def end_sessions(session: Session, user: User, *, why: str) -> None:
+    """Refuse every token the account was issued until now (signed out, password changed);
+    the caller commits."""
+    user.sessions_after = utcnow()
+    record(session, AuditAction.LOGOUT, actor=actor_for_user(user), object_type="user",
+           object_id=user.id, after={"sessions": "ended", "why": why})  # fmt: skip
 
 
 def _user_from_token(session: Session, settings: Settings, token: str) -> Actor:
@@ -158,6 +172,9 @@ def _user_from_token(session: Session, settings: Settings, token: str) -> Actor:
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise Unauthorized("the access token's user no longer exists or is disabled")
+    ended = user.sessions_after
+    if ended is not None and int(claims.get("ms") or 0) < ended.timestamp() * 1000:
+        raise Unauthorized("this session has ended (signed out or password changed); sign in again")
     return actor_for_user(user)
 
 

@@ -63,6 +63,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    sessions_after: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """Tokens issued before this are refused: signing out, or changing one's password,
+    ends every session of the account."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     bureau: Mapped[Bureau] = relationship(lazy="joined")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.errors import Forbidden
 from interlink.members import groups, service
-from interlink.members.auth import authenticate, issue_access_token
+from interlink.members.auth import authenticate, end_sessions, issue_access_token
 from interlink.members.deps import CurrentActor, requires
 from interlink.members.models import ApiClient, User
 from interlink.members.schemas import (
@@ -63,6 +64,18 @@ def token(
     return Token(
         access_token=issue_access_token(settings, user), expires_in=settings.token_minutes * 60
     )
+
+
+@router.post("/auth/signout", status_code=204, tags=["auth"])
+def signout(session: DbSession, actor: CurrentActor) -> Response:
+    """End every session of the signed-in account: its tokens are refused from now on."""
+    if actor.kind != "user":
+        raise Forbidden("an API client has a key, not sessions: revoke the key instead")
+    account = session.get(User, actor.id)
+    if account is not None:
+        end_sessions(session, account, why="signed out")
+        session.commit()
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=UserRead | ApiClientRead, tags=["auth"])

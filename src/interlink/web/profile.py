@@ -18,6 +18,7 @@ from interlink.members.models import User
 from interlink.members.service import user_view
 from interlink.web.forms import field_errors
 from interlink.web.pages import problem_page, render, signed_in
+from interlink.web.router import set_session
 from interlink.web.session import CSRF_FIELD, check_csrf
 
 __all__ = ["router"]
@@ -74,9 +75,12 @@ def change_own_password(
         if new_password != new_password_again:
             errors = {"new_password_again": "the two new passwords differ"}
             return _page(request, session, actor, errors, 422)
-        change_password(session, actor=actor, current=current_password, new=new_password)
+        user = change_password(session, actor=actor, current=current_password, new=new_password)
     except AppError as exc:
         session.rollback()
         return _page(request, session, actor, field_errors(exc, _FIELDS), exc.status)
     session.commit()
-    return RedirectResponse("/profile?done=password", status_code=303)
+    # Every earlier session has ended (a stolen one too); this browser gets a new one.
+    response = RedirectResponse("/profile?done=password", status_code=303)
+    set_session(request, response, settings, user)
+    return response

@@ -20,7 +20,8 @@ from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
 from interlink.core.events import Event
 from interlink.hits.reads import list_hits
-from interlink.members.auth import authenticate, issue_access_token
+from interlink.members.auth import authenticate, end_sessions, issue_access_token
+from interlink.members.models import User
 from interlink.messaging.service import list_messages
 from interlink.notices.reads import list_notices
 from interlink.notices.schemas import NoticeFilters
@@ -34,7 +35,7 @@ from interlink.web.session import (
     page_actor,
 )
 
-__all__ = ["router"]
+__all__ = ["router", "set_session"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,6 +62,12 @@ def signin(
         return render(request, "signin.html", context, status_code=exc.status)
     session.commit()
     response = RedirectResponse("/", status_code=303)
+    set_session(request, response, settings, user)
+    return response
+
+
+def set_session(request: Request, response: Response, settings: Any, user: User) -> None:
+    """A new session for ``user`` in the response's cookie."""
     response.set_cookie(
         SESSION_COOKIE,
         issue_access_token(settings, user),
@@ -70,12 +77,21 @@ def signin(
         secure=request.url.scheme == "https",
         path="/",
     )
-    return response
 
 
 @router.post("/signout")
-def signout(request: Request, token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> Response:
+def signout(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
     check_csrf(request, token)
+    actor = page_actor(request, session, settings)
+    account = session.get(User, actor.id) if actor is not None else None
+    if account is not None:  # the token is refused from now on, not only forgotten here
+        end_sessions(session, account, why="signed out")
+        session.commit()
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
