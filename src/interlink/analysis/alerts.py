@@ -48,6 +48,7 @@ from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.errors import InvalidInput
 from interlink.hits.models import Hit
+from interlink.hits.reads import visible_hits
 from interlink.members.service import bureau_codes
 from interlink.notices.models import Notice
 from interlink.notices.reads import visible_notices
@@ -311,7 +312,7 @@ def _hits(
     by: Grouping,
 ) -> tuple[list[Behind], int]:
     at = Hit.confirmed_at if w.measure is Measure.CONFIRMATIONS else Hit.created_at
-    query = restrict(select(Hit), actor, Action.READ).where(
+    query = visible_hits(actor).where(
         Hit.record_kind == w.category,
         at >= day_start(w.window_start),
         at < day_start(w.window_end + timedelta(days=1)),

@@ -14,9 +14,10 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlink.access import Action, Actor, Permission, restrict
+from interlink.access import Actor, Permission
 from interlink.analysis.models import RecordIdentifier
 from interlink.hits.models import Hit
+from interlink.hits.reads import visible_hits
 from interlink.notices.models import Notice
 from interlink.notices.reads import visible_notices
 from interlink.notices.schemas import NoticeFilters
@@ -56,7 +57,7 @@ def context(
             about = uuid.UUID(str(notice.data[path[0]]["record_id"]))
             edges.append(_edge("notice", node_id, about, "is about the"))
     if actor.can(Permission.RECORDS_READ):
-        hits = restrict(select(Hit).where(Hit.record_id.in_(record_ids)), actor, Action.READ)
+        hits = visible_hits(actor).where(Hit.record_id.in_(record_ids))
         for hit in session.scalars(hits.limit(200)):
             node_id = f"hit:{hit.id}"
             nodes[node_id] = {"id": node_id, "kind": "hit",

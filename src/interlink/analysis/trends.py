@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, check_permission, restrict
 from interlink.core.errors import InvalidInput
-from interlink.hits.models import Hit
+from interlink.hits.reads import visible_hits
 from interlink.members.service import SECRETARIAT_CODE, bureau_codes
 from interlink.notices.reads import visible_notices
 from interlink.notices.schemas import NoticeFilters
@@ -174,7 +174,7 @@ def _source(session: Session, actor: Actor, measure: Measure) -> _Source:
         records = restrict(live, actor, Action.READ).subquery()
         c = records.c
         return _Source(records, c.created_at, c.kind, c.owner_bureau_id, None)
-    hits = restrict(select(Hit), actor, Action.READ).subquery()
+    hits = visible_hits(actor).subquery()
     c = hits.c
     at = c.confirmed_at if measure is Measure.CONFIRMATIONS else c.created_at
     return _Source(hits, at, c.record_kind, c.owner_bureau_id, c.screening_bureau_id)

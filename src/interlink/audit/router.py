@@ -6,12 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, select
 
 from interlink.access import Actor, Permission
-from interlink.audit.models import AuditEntry
 from interlink.audit.schemas import AuditEntryRead, ChainReportRead
-from interlink.audit.service import entries_query, verify_chain
+from interlink.audit.service import entries_query, page_of, verify_chain
 from interlink.core.deps import DbSession
 from interlink.members.deps import requires
 from interlink.members.schemas import Page
@@ -45,8 +43,7 @@ def search_audit(
         since=since,
         until=until,
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)).all()
+    rows, total = page_of(session, query, limit=limit, offset=offset)
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from interlink.access.actor import Actor
@@ -29,6 +29,7 @@ __all__ = [
     "ChainReport",
     "entries_query",
     "entry_hash",
+    "page_of",
     "record",
     "verify_chain",
 ]
@@ -218,3 +219,12 @@ def entries_query(
     if until is not None:
         query = query.where(AuditEntry.at < until)
     return query
+
+
+def page_of(
+    session: Session, query: Select[tuple[AuditEntry]], *, limit: int, offset: int
+) -> tuple[list[AuditEntry], int]:
+    """One page of ``entries_query``'s entries, newest first, and how many there are."""
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))
+    return list(rows), int(total)

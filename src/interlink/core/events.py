@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import JSON, BigInteger, Integer, String, event, select, text
+from sqlalchemy import JSON, BigInteger, Integer, String, event, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from interlink.core.db import Base
 from interlink.core.types import UTCDateTime, utcnow
 
-__all__ = ["CHANNEL", "Event", "Listener", "bell", "events_after", "publish"]
+__all__ = ["CHANNEL", "Event", "Listener", "bell", "events_after", "latest_event_id", "publish"]
 
 log = logging.getLogger("interlink.events")
 CHANNEL = "interlink_events"
@@ -77,6 +77,11 @@ def publish(
         # Delivered to every listening process when (and only if) the transaction commits.
         session.execute(text(f"NOTIFY {CHANNEL}"))
     return row
+
+
+def latest_event_id(session: Session) -> int:
+    """The newest event's id (0 with none): a stream or a page starts after it."""
+    return int(session.scalar(select(func.max(Event.id))) or 0)
 
 
 def events_after(session: Session, after: int = 0, limit: int = 500) -> list[Event]:

@@ -25,6 +25,7 @@ __all__ = [
     "hits_per_hour",
     "list_hits",
     "response_times",
+    "visible_hits",
 ]
 
 
@@ -33,7 +34,9 @@ def get_hit(session: Session, hit_id: uuid.UUID, *, actor: Actor) -> Hit:
     return load_hit(session, hit_id, actor, Action.READ)
 
 
-def _visible(actor: Actor) -> Select[tuple[Hit]]:
+def visible_hits(actor: Actor) -> Select[Hit]:
+    """The hits ``actor`` may see: the record's owner's, the screening bureau's, the
+    secretariat's (every read of hits goes through it)."""
     return restrict(select(Hit), actor, Action.READ)
 
 
@@ -51,7 +54,7 @@ def list_hits(
     offset: int = 0,
 ) -> tuple[list[Hit], int]:
     check_permission(actor, Permission.RECORDS_READ)
-    query = _visible(actor)
+    query = visible_hits(actor)
     if status:
         query = query.where(Hit.status == status)
     if owner:
@@ -127,7 +130,7 @@ def hit_stats(
     """Hits per database, per owner and screening country, by status; time to confirm
     (seconds from request to answer, median and 90th percentile), overdue requests."""
     check_permission(actor, Permission.RECORDS_READ)
-    visible = _visible(actor).subquery()
+    visible = visible_hits(actor).subquery()
 
     by_kind = {str(k): v for k, v in _grouped(session, visible.c.record_kind)}
     by_status = {str(k): v for k, v in _grouped(session, visible.c.status)}
@@ -174,7 +177,7 @@ def hits_per_hour(session: Session, *, actor: Actor, now: datetime, hours: int =
     (the last is the current hour, up to ``now``)."""
     check_permission(actor, Permission.RECORDS_READ)
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
-    visible = _visible(actor).where(Hit.created_at >= start, Hit.created_at <= now).subquery()
+    visible = visible_hits(actor).where(Hit.created_at >= start, Hit.created_at <= now).subquery()
     counts = [0] * hours
     for (made,) in session.execute(select(visible.c.created_at)):
         # UTCDateTime hands back aware datetimes on both backends.
@@ -191,7 +194,7 @@ def response_times(session: Session, *, actor: Actor, now: datetime) -> dict[str
     """How quickly owners answered confirmation requests on hits ``actor`` may see: counts
     per time band, and those still unanswered past their deadline."""
     check_permission(actor, Permission.RECORDS_READ)
-    visible = _visible(actor).subquery()
+    visible = visible_hits(actor).subquery()
     rows = session.execute(
         select(
             HitConfirmation.requested_at, HitConfirmation.answered_at, HitConfirmation.due_at

@@ -32,9 +32,10 @@ from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.errors import AppError
 from interlink.core.types import utcnow
+from interlink.members.models import Bureau
 from interlink.messaging.models import BureauKey, Message
 
-__all__ = ["Verification", "canonical", "sign", "signing_key", "verify"]
+__all__ = ["Verification", "bureau_keys", "canonical", "sign", "signing_key", "verify"]
 
 
 def _fernet(secret: str) -> Fernet:
@@ -128,6 +129,19 @@ def new_key(
         after={"bureau_id": str(bureau_id), "public_key": key.public_key},
     )
     return key, private
+
+
+def bureau_keys(session: Session, bureau: str | None = None) -> list[tuple[BureauKey, str]]:
+    """Every bureau's signing keys (or one bureau's), newest first, with the bureau's code:
+    public keys and dates only are of use to a reader; the private key stays sealed."""
+    query = (
+        select(BureauKey, Bureau.code)
+        .join(Bureau, Bureau.id == BureauKey.bureau_id)
+        .order_by(Bureau.code, BureauKey.id.desc())
+    )
+    if bureau:
+        query = query.where(Bureau.code == bureau)
+    return [(key, str(code)) for key, code in session.execute(query)]
 
 
 def canonical(message: Message, attachments: list[dict[str, Any]]) -> bytes:

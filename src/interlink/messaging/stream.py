@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from interlink.access import Actor, Permission, Role
 from interlink.core.errors import Forbidden, InvalidInput
-from interlink.core.events import Event, bell
+from interlink.core.events import Event, bell, latest_event_id
 from interlink.core.types import utcnow
 from interlink.members.deps import ReadingActor
 from interlink.members.service import COMMAND_CENTRE
@@ -108,7 +108,7 @@ def _fetch(factory: sessionmaker[Session], actor: Actor, after: int) -> list[Eve
 
 def _latest(factory: sessionmaker[Session]) -> int:
     with factory() as session:
-        return int(session.scalar(select(func.max(Event.id))) or 0)
+        return latest_event_id(session)
 
 
 def _frame(event: Event) -> bytes:

@@ -15,16 +15,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
-from interlink.members.models import Bureau
 from interlink.members.service import bureau_by_code, list_bureaus
-from interlink.messaging.models import BureauKey
-from interlink.messaging.signing import new_key
+from interlink.messaging.signing import bureau_keys, new_key
 from interlink.web.forms import field_errors, refuse
 from interlink.web.pages import render, signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
@@ -44,13 +41,6 @@ def fingerprint(public_key: str) -> str:
 
 
 def _keys(session: Session, bureau: str) -> list[dict[str, Any]]:
-    query = (
-        select(BureauKey, Bureau.code)
-        .join(Bureau, Bureau.id == BureauKey.bureau_id)
-        .order_by(Bureau.code, BureauKey.id.desc())
-    )
-    if bureau:
-        query = query.where(Bureau.code == bureau)
     return [
         {
             "id": key.id,
@@ -60,7 +50,7 @@ def _keys(session: Session, bureau: str) -> list[dict[str, Any]]:
             "created_at": key.created_at,
             "retired_at": key.retired_at,
         }
-        for key, code in session.execute(query)
+        for key, code in bureau_keys(session, bureau or None)
     ]
 
 

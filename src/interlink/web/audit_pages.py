@@ -22,12 +22,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from interlink.access import Permission
 from interlink.audit.models import AuditEntry, AuditHead
-from interlink.audit.service import AuditAction, entries_query, verify_chain
+from interlink.audit.service import AuditAction, entries_query, page_of, verify_chain
 from interlink.audit.service import record as audit_record
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.files import download_headers
@@ -111,15 +111,8 @@ def audit_page(
     entries: list[AuditEntry] = []
     total = 0
     if not errors:
-        query = _query(filters)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        entries = list(
-            session.scalars(
-                query.order_by(AuditEntry.seq.desc())
-                .limit(PAGE_SIZE)
-                .offset((page - 1) * PAGE_SIZE)
-            )
-        )
+        offset = (page - 1) * PAGE_SIZE
+        entries, total = page_of(session, _query(filters), limit=PAGE_SIZE, offset=offset)
     context = {
         "actor": actor,
         "filters": asdict(filters),

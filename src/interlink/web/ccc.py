@@ -14,12 +14,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
-from interlink.core.events import Event
+from interlink.core.events import Event, latest_event_id
 from interlink.hits.reads import hits_per_hour, list_hits, response_times
 from interlink.members.countries import all_countries
 from interlink.messaging.stream import activity_by_bureau, audience_clause
@@ -134,7 +134,7 @@ def command_centre(
         "recent": _feed(session, actor),
         "map": world_map(session, actor, now),
         "charts": _charts(session, actor, now, per_hour),
-        "last_event": int(session.scalar(select(func.max(Event.id))) or 0),
+        "last_event": latest_event_id(session),
         "now": now,
         "live_topics": LIVE_TOPICS,
     }

@@ -20,8 +20,7 @@ from sqlalchemy import select
 from interlink.access import Action, Actor, Permission, restrict
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import AppError, Forbidden
-from interlink.members.models import Bureau, Country
-from interlink.members.service import bureau_codes
+from interlink.members.service import bureau_codes, list_countries
 from interlink.notices.reads import list_notices, load_notice, notice_history, notice_view
 from interlink.notices.schemas import DiffusionCreate, NoticeCreate, NoticeFilters, TransitionBody
 from interlink.notices.service import check_requester, create_notice, send_diffusion
@@ -87,13 +86,9 @@ def _own_records(session: DbSession, actor: Actor) -> RecordChoices:
 
 def _recipient_choices(session: DbSession, actor: Actor) -> list[tuple[str, str]]:
     """The member countries a diffusion may go to (not the sender's own)."""
-    rows = session.execute(
-        select(Bureau.code, Country.name)
-        .join(Country, Country.code == Bureau.country_code)
-        .where(Bureau.code != (actor.country or ""))
-        .order_by(Country.name)
-    )
-    return [(code, name) for code, name in rows]
+    members = list_countries(session, member=True)
+    return sorted(((c.code, c.name) for c in members if c.code != actor.country),
+                  key=lambda choice: choice[1])  # fmt: skip
 
 
 def _requester(request: Request, actor: Actor, type_value: str | None) -> Response | None:

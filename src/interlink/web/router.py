@@ -13,12 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
-from interlink.core.events import Event
+from interlink.core.events import latest_event_id
 from interlink.hits.reads import list_hits
 from interlink.members.auth import authenticate, end_sessions, issue_access_token
 from interlink.members.models import User
@@ -121,16 +120,11 @@ def home(request: Request, session: DbSession, settings: SettingsDep, now: Now) 
     context = {
         "actor": actor,
         "now": now,
-        "last_event": _last_event(session),
+        "last_event": latest_event_id(session),
         **_workspace(session, actor, now),
     }
     session.commit()  # the inbox marks messages delivered
     return render(request, "workspace.html", context)
-
-
-def _last_event(session: DbSession) -> int:
-    """The newest event id when the page is made: its live feed starts after it."""
-    return int(session.scalar(select(func.max(Event.id))) or 0)
 
 
 def _screen_request(form: dict[str, str]) -> ScreenRequest:
