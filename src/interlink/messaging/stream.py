@@ -33,7 +33,7 @@ from interlink.members.service import COMMAND_CENTRE
 from interlink.messaging.service import mark_delivered
 from interlink.operations.reads import may_follow
 
-__all__ = ["activity_by_bureau", "audience_clause", "router"]
+__all__ = ["activity_by_bureau", "audience_clause", "recent_events", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 BATCH = 500
@@ -62,6 +62,13 @@ def audience_clause(actor: Actor) -> ColumnElement[bool]:
     if may_follow(actor):
         topics += [Event.topic.startswith(family) for family in ("operation.", "incident.")]
     return and_(or_(*told), or_(*topics) if topics else false())
+
+
+def recent_events(session: Session, actor: Actor, limit: int = 20) -> list[Event]:
+    """The newest events ``actor`` is told of, newest first (a page's feed before it goes
+    live)."""
+    query = select(Event).where(audience_clause(actor)).order_by(Event.id.desc()).limit(limit)
+    return list(session.scalars(query))
 
 
 def activity_by_bureau(session: Session, actor: Actor, since: datetime) -> dict[str, int]:

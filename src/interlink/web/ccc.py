@@ -14,15 +14,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
-from interlink.core.events import Event, latest_event_id
+from interlink.core.events import latest_event_id
 from interlink.hits.reads import hits_per_hour, list_hits, response_times
 from interlink.members.countries import all_countries
-from interlink.messaging.stream import activity_by_bureau, audience_clause
+from interlink.messaging.stream import activity_by_bureau, recent_events
 from interlink.notices.reads import count_by_type, list_notices
 from interlink.notices.schemas import NoticeFilters
 from interlink.notices.types import NoticeType
@@ -110,9 +109,7 @@ def _counts(session: Session, actor: Actor, now: datetime, last_day: int) -> dic
 
 
 def _feed(session: Session, actor: Actor) -> list[dict[str, str]]:
-    recent = session.scalars(
-        select(Event).where(audience_clause(actor)).order_by(Event.id.desc()).limit(20)
-    ).all()
+    recent = recent_events(session, actor)
     return [
         {"topic": e.topic, "text": e.payload.get("subject") or e.payload.get("title") or
          e.payload.get("record_kind") or ""}
