@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test bench lint audit format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(MAKE) audit
+
+# Every installed dependency against PyPI's vulnerability data. --strict: a package that
+# cannot be checked (the service unreachable) fails the audit instead of passing unseen.
+audit: install
+	$(BIN)/pip-audit --skip-editable --strict --progress-spinner off
 
 format: install
 	$(BIN)/ruff format .

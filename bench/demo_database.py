@@ -12,6 +12,7 @@ def seed_demo(url: str, secret: str | None = None) -> dict[str, str]:
     points the command line (and a server) at that database. The demo's messages are
     signed with keys sealed by ``secret``: a server given the same one can open them."""
     env = {**os.environ, "INTERLINK_DATABASE_URL": url, "INTERLINK_LOG_LEVEL": "WARNING"}
+    env["INTERLINK_RATE_LIMITS"] = "false"  # the benchmarks measure capacity, not limits
     if secret:
         env["INTERLINK_SECRET_KEY"] = secret
     subprocess.run(

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,10 +26,12 @@ from interlink.core.deps import DbSession
 from interlink.core.errors import install_error_handlers, problem
 from interlink.core.events import Listener
 from interlink.core.jobs import JobRegistry
+from interlink.core.ratelimit import RateLimiter
 from interlink.core.types import utcnow
 from interlink.hits.router import router as hits_router
 from interlink.hits.watcher import watch_deadlines
 from interlink.interop.public_notices import router as public_notices_router
+from interlink.members.deps import anyone
 from interlink.members.router import router as members_router
 from interlink.messaging.router import router as messaging_router
 from interlink.messaging.stream import router as stream_router
@@ -119,6 +121,7 @@ def create_app(
     app.state.screening_index = ScreeningIndex()
     app.state.clock = utcnow
     app.state.jobs = JobRegistry()
+    app.state.rate_limiter = RateLimiter()
     install_error_handlers(app, html=html_problem)
 
     @app.middleware("http")
@@ -150,7 +153,7 @@ def create_app(
         )
         return response
 
-    @app.get("/api/v1/health", tags=["health"])
+    @app.get("/api/v1/health", tags=["health"], dependencies=[Depends(anyone)])
     def health(session: DbSession) -> Any:
         try:
             session.execute(text("SELECT 1"))

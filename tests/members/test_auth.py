@@ -14,7 +14,7 @@ from interlink.access import Role
 from interlink.audit.models import AuditEntry
 from interlink.core.config import Settings
 from interlink.core.types import utcnow
-from interlink.members.models import User
+from interlink.members.models import SigninFailures, User
 from tests.conftest import PASSWORD
 
 
@@ -67,6 +67,24 @@ def test_repeated_failures_lock_the_account(
     user.locked_until = utcnow() - timedelta(seconds=1)
     session.commit()
     assert _login(client, user.username).status_code == 200
+
+
+def test_a_lockout_tells_nothing_about_which_usernames_exist(
+    client: TestClient, make_user: Callable[..., User], session: Session, settings: Settings
+) -> None:
+    user = make_user(Role.OFFICER, "DE")
+    answers: dict[str, list[tuple[int, str]]] = {}
+    for username in (user.username, "no.such.user"):
+        tries = [
+            _login(client, username, "not the password")
+            for _ in range(settings.lockout_attempts + 1)
+        ]
+        answers[username] = [(r.status_code, r.json()["detail"]) for r in tries]
+    assert answers[user.username] == answers["no.such.user"]
+    assert "locked" in answers["no.such.user"][-1][1]
+    # What was tried is not kept in clear.
+    keys = session.scalars(select(SigninFailures.username_key)).all()
+    assert keys and all("no.such" not in key for key in keys)
 
 
 def test_expired_and_forged_tokens_are_refused(

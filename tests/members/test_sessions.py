@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from interlink.access import Role
+from interlink.app import create_app
 from interlink.audit.models import AuditEntry
+from interlink.core.config import Settings
 from interlink.members.models import User
 from tests.conftest import PASSWORD
 from tests.web.test_pages import _signin
@@ -65,3 +67,37 @@ def test_the_api_signs_out_and_a_password_change_ends_other_sessions(
     assert client.get("/api/v1/me", headers=other_device).status_code == 401
     # This browser was given a new session with the change.
     assert client.get("/profile", follow_redirects=False).status_code == 200
+
+
+def test_the_session_cookie_is_guarded_and_signing_in_rotates_the_csrf_token(
+    settings: Settings, session_factory: sessionmaker[Session], make_user: Callable[..., User]
+) -> None:
+    officer = make_user(Role.OFFICER, "IT")
+    app = create_app(
+        settings.model_copy(update={"secure_cookies": True, "signin_per_minute": 2}),
+        session_factory=session_factory,
+    )
+    with TestClient(app) as client:
+        client.get("/signin")
+        before = client.cookies.get("interlink_csrf")
+        signed_in = client.post(
+            "/signin",
+            data={"username": officer.username, "password": PASSWORD, "csrf_token": before},
+            follow_redirects=False,
+        )
+        assert signed_in.status_code == 303
+        cookies = signed_in.headers.get_list("set-cookie")
+        (session_cookie,) = [c for c in cookies if c.startswith("interlink_session=")]
+        assert "HttpOnly" in session_cookie and "SameSite=strict" in session_cookie
+        assert "Secure" in session_cookie  # behind a TLS proxy: the app sees http
+        (csrf_cookie,) = [c for c in cookies if c.startswith("interlink_csrf=")]
+        assert before and before not in csrf_cookie  # the session's own CSRF token
+        # The console's sign-in is rate limited like the API's: 429 with Retry-After.
+        client.cookies.clear()
+        client.get("/signin")
+        token = client.cookies.get("interlink_csrf")
+        form = {"username": officer.username, "password": "wrong", "csrf_token": token}
+        assert client.post("/signin", data=form).status_code == 401
+        limited = client.post("/signin", data=form)
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+        assert "sign-in attempts for this username" in limited.text

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,3 +99,40 @@ def test_who_may_open_the_stream(
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "Last-Event-ID"
     assert client.get("/api/v1/stream", params={"after": 10**19},
                       headers=auth(officer)).status_code == 422  # fmt: skip
+
+
+def test_an_open_stream_ends_when_its_session_does(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database of its own: the stream and the sign-out run at once, each with its own
+    # connection, as in a server (the rolled-back test transaction has only one).
+    from interlink.app import create_app
+    from interlink.core.config import Settings
+    from interlink.messaging import stream as live
+    from tests.conftest import SECRET
+    from tests.messaging.live import PASSWORD, add_users
+
+    monkeypatch.setattr(live, "POLL_SECONDS", 0.1)
+    monkeypatch.setattr(live, "SESSION_CHECK_SECONDS", 0.2)
+    add_users(fresh_database_url, "fr.o")
+    app = create_app(Settings(database_url=fresh_database_url, secret_key=SECRET))
+    received: list[str] = []
+    with TestClient(app, raise_server_exceptions=False) as client:
+        token = client.post(
+            "/api/v1/auth/token", data={"username": "fr.o", "password": PASSWORD}
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def listen() -> None:
+            with client.stream("GET", "/api/v1/stream", headers=headers) as response:
+                received.append(str(response.status_code))
+                received.extend(response.iter_lines())
+
+        listener = threading.Thread(target=listen)
+        listener.start()
+        time.sleep(0.5)
+        assert listener.is_alive()  # signed in: the stream stays open
+        assert client.post("/api/v1/auth/signout", headers=headers).status_code == 204
+        listener.join(timeout=10)
+        assert not listener.is_alive(), "the stream outlived its session"
+    assert received[0] == "200" and "event: signed-out" in received

@@ -4,8 +4,10 @@ message), immutability, and the sender bureau's signature."""
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -150,6 +152,15 @@ def test_attachments_are_sniffed_limited_and_served_to_readers(
     assert program.json()["errors"][0]["field"] == "attachments.0"
     huge = _multipart(client, people["fr"], auth, [("a.txt", b"a" * (MAX_ATTACHMENT_BYTES + 1))])
     assert huge.status_code == 422
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("evidence.bin", b"\0" * 50_000_000)
+    refused = _multipart(
+        client, people["fr"], auth, [("case.pdf", PDF), ("e.zip", bomb.getvalue())]
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "attachments.1"
+    assert "zip bomb" in refused.json()["errors"][0]["message"]
     no_message = client.post("/api/v1/messages", files=[("attachments", ("a.txt", b"hi"))],
                              headers=auth(people["fr"]))  # fmt: skip
     assert no_message.status_code == 422 and no_message.json()["errors"][0]["field"] == "message"

@@ -229,7 +229,11 @@ def test_console_errors_are_pages_and_api_errors_stay_json(
                         headers=html)  # fmt: skip
     assert stale.status_code == 403 and stale.headers["content-type"].startswith("text/html")
     assert "reload the page" in stale.text
-    fragment = client.post("/screen", data={"kind": "person"}, headers={"HX-Request": "true"})
+    htmx = {"HX-Request": "true"}
+    signed_out = client.post("/screen", data={"kind": "person"}, headers=htmx)
+    assert signed_out.status_code == 401 and signed_out.headers["HX-Redirect"] == "/signin"
+    _signin(client, officer)
+    fragment = client.post("/screen", data={"kind": "person"}, headers=htmx)  # no CSRF token
     assert fragment.status_code == 200 and 'role="alert"' in fragment.text
     api = client.get("/api/v1/notices", headers=html)
     assert api.status_code == 401 and api.headers["content-type"] == "application/problem+json"

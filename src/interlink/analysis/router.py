@@ -11,23 +11,19 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor, Permission, check_permission
+from interlink.access import Actor, Permission
 from interlink.analysis import derive, graph
 from interlink.core.deps import DbSession
 from interlink.core.files import download_headers
-from interlink.members.deps import ReadingActor
+from interlink.members.deps import reading_requires
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/analysis/graph", tags=["analysis"])
 
 
-def _analyst(actor: ReadingActor) -> Actor:
-    # Read-only routes: the console's graph page fetches them with its session cookie.
-    return check_permission(actor, Permission.ANALYSIS_RUN)
-
-
-Analyst = Annotated[Actor, Depends(_analyst)]
+# Read-only routes: the console's graph page fetches them with its session cookie.
+Analyst = Annotated[Actor, Depends(reading_requires(Permission.ANALYSIS_RUN))]
 Depth = Annotated[int, Query(ge=1, le=4, description="links away from the record")]
 Kinds = Annotated[list[str] | None, Query(description="only records of these kinds")]
 Countries = Annotated[list[str] | None, Query(description="only records of these owners")]

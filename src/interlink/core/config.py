@@ -38,6 +38,26 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    rate_limits: bool = Field(
+        default=True, description="Limit screenings and sign-ins a minute (off: benchmarks)"
+    )
+    screening_per_minute: int = Field(
+        default=600, ge=0, description="Screenings a minute per user account (0: no limit)"
+    )
+    client_screening_per_minute: int = Field(
+        default=12_000, ge=0, description="Screenings a minute per API client (0: no limit)"
+    )
+    signin_per_minute: int = Field(
+        default=10, ge=0, description="Sign-in attempts a minute per username (0: no limit)"
+    )
+    signin_per_minute_per_address: int = Field(
+        default=60, ge=0, description="Sign-in attempts a minute per client address"
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure even when the app sees plain HTTP "
+        "(behind a proxy that ends TLS); over HTTPS it always is",
+    )
     log_level: str = Field(default="INFO")
     watch_seconds: float = Field(
         default=30,

@@ -132,14 +132,17 @@ def install_error_handlers(app: FastAPI, html: HtmlProblem | None = None) -> Non
     async def _app_error(request: Request, exc: AppError) -> Response:
         page = html(request, exc.status, exc.title, exc.detail) if html else None
         if page is not None:
+            page.headers.update(getattr(exc, "headers", None) or {})
             return page
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = dict(getattr(exc, "headers", None) or {})  # Retry-After of a 429
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return problem(
             exc.status,
             exc.title,
             exc.detail,
             errors=exc.errors,
-            headers=headers,
+            headers=headers or None,
             instance=request.url.path,
         )
 

@@ -1,13 +1,23 @@
 """Uploaded files: their type sniffed from their first bytes (never the client's word),
-their name stripped of any path, their digest."""
+their name stripped of any path, their digest; zip containers looked into before they
+are kept (``zip_problem``: bombs and entries that would unpack outside their folder)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
+from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-__all__ = ["download_headers", "safe_filename", "sha256", "sniff", "sniff_image"]
+__all__ = ["download_headers", "safe_filename", "sha256", "sniff", "sniff_image", "zip_problem"]
+
+ZIP_MAX_ENTRIES = 10_000
+ZIP_MAX_UNPACKED = 100 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+"""A zip may hold this many entries and unpack to this much, at most this many times its
+own size (documents compress 2 to 10 times; bombs by thousands)."""
 
 _IMAGES = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -66,3 +76,43 @@ def download_headers(filename: str) -> dict[str, str]:
                          for c in filename)  # fmt: skip
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+
+
+def _escapes(name: str) -> bool:
+    """Whether an entry's name would unpack outside the folder it is unpacked in."""
+    for path in (PurePosixPath(name), PureWindowsPath(name)):
+        if path.is_absolute() or path.drive or ".." in path.parts:
+            return True
+    return False
+
+
+def zip_problem(content: bytes) -> str | None:
+    """Why this zip container is refused (None: it is not). Declared sizes are checked
+    first, then every entry is unpacked (never to disk) and counted, since a bomb's
+    header may lie about its size."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError):  # zipfile's errors vary with the damage
+        return "not a readable zip file"
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > ZIP_MAX_ENTRIES:
+            return f"a zip of more than {ZIP_MAX_ENTRIES} entries"
+        if any(_escapes(entry.filename) for entry in entries):
+            return "a zip entry's name leads outside its folder (../ or an absolute path)"
+        limit = min(ZIP_MAX_UNPACKED, ZIP_MAX_RATIO * max(len(content), 1))
+        if sum(entry.file_size for entry in entries) > limit:
+            return "the zip unpacks to too much (a zip bomb?)"
+        unpacked = 0
+        for entry in entries:
+            if entry.flag_bits & 0x1:
+                continue  # encrypted: its declared size is all that can be checked
+            try:
+                with archive.open(entry) as member:
+                    while chunk := member.read(1024 * 1024):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            return "the zip unpacks to too much (a zip bomb?)"
+            except Exception:  # BadZipFile (CRC), zlib.error, lzma.LZMAError, OSError ...
+                return f"the zip entry {entry.filename!r} cannot be read"
+    return None

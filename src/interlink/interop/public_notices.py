@@ -13,20 +13,21 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, visible_clause
 from interlink.core.deps import DbSession
 from interlink.core.errors import NotFound
+from interlink.members.deps import anyone
 from interlink.notices.models import Notice, NoticeExtract, NoticeSubject
 from interlink.records.kinds import fold
 from interlink.records.models import Record, RecordFile
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/notices/v1", tags=["public notices"])
+router = APIRouter(prefix="/notices/v1", tags=["public notices"], dependencies=[Depends(anyone)])
 
 _COLLECTIONS = {
     "red": ("red",),

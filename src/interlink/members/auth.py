@@ -3,13 +3,14 @@ API keys, and the acting ``Actor``."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Role
@@ -25,7 +26,7 @@ from interlink.core.security import (
     verify_password,
 )
 from interlink.core.types import utcnow
-from interlink.members.models import ApiClient, User
+from interlink.members.models import ApiClient, SigninFailures, User
 from interlink.members.schemas import UserUpdate
 
 __all__ = [
@@ -39,6 +40,35 @@ __all__ = [
 ]
 
 _BAD_CREDENTIALS = "wrong username or password"
+
+
+def _locked(until: datetime) -> Unauthorized:
+    return Unauthorized(
+        "account locked after repeated failed sign-ins; try again after "
+        f"{until:%H:%M} UTC or ask your supervisor to unlock it"
+    )
+
+
+def _unknown_username_failed(
+    session: Session, settings: Settings, username: str, now: datetime
+) -> None:
+    """Count a failure under a username with no active account, and lock it as an
+    account would be locked (committed here, like an account's failures)."""
+    key = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+    # Forget what lapsed long ago: the table holds at most a lockout period of attempts.
+    stale = now - timedelta(minutes=settings.lockout_minutes)
+    session.execute(delete(SigninFailures).where(SigninFailures.last_at < stale))
+    row = session.get(SigninFailures, key)
+    if row is None:
+        row = SigninFailures(username_key=key, failed=0)
+        session.add(row)
+    if row.locked_until and row.locked_until > now:
+        session.commit()
+        raise _locked(row.locked_until)
+    row.failed, row.last_at = row.failed + 1, now
+    if row.failed >= settings.lockout_attempts:
+        row.failed, row.locked_until = 0, now + timedelta(minutes=settings.lockout_minutes)
+    session.commit()
 
 
 def actor_for_user(user: User) -> Actor:
@@ -78,12 +108,10 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
     now = utcnow()
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password)  # same time whether or not the user exists
+        _unknown_username_failed(session, settings, username, now)
         raise Unauthorized(_BAD_CREDENTIALS)
     if user.locked_until and user.locked_until > now:
-        raise Unauthorized(
-            "account locked after repeated failed sign-ins; try again after "
-            f"{user.locked_until:%H:%M} UTC or ask your supervisor to unlock it"
-        )
+        raise _locked(user.locked_until)
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         record(

@@ -19,6 +19,7 @@ __all__ = [
     "Country",
     "SharingGroup",
     "SharingGroupMember",
+    "SigninFailures",
     "User",
 ]
 
@@ -69,6 +70,19 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     bureau: Mapped[Bureau] = relationship(lazy="joined")
+
+
+class SigninFailures(Base):
+    """Failed sign-ins under a username that names no active account, counted and locked
+    as an account's are: a lockout then tells nothing about which usernames exist."""
+
+    __tablename__ = "signin_failures"
+
+    username_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the case-folded username: what was tried is not kept in clear."""
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class ApiClient(Base):

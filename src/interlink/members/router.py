@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, SettingsDep
-from interlink.core.errors import Forbidden
+from interlink.core.ratelimit import RateLimits
 from interlink.members import groups, service
 from interlink.members.auth import authenticate, end_sessions, issue_access_token
-from interlink.members.deps import CurrentActor, requires
+from interlink.members.deps import CurrentActor, PersonActor, anyone, requires
+from interlink.members.limits import check_signin
 from interlink.members.models import ApiClient, User
 from interlink.members.schemas import (
     ApiClientCreate,
@@ -40,7 +41,12 @@ ManageUsers = Annotated[Actor, Depends(requires(Permission.BUREAU_USERS_MANAGE))
 ManageGroups = Annotated[Actor, Depends(requires(Permission.GROUPS_MANAGE))]
 
 
-@router.get("/countries", response_model=ItemList[CountryRead], tags=["members"])
+@router.get(
+    "/countries",
+    response_model=ItemList[CountryRead],
+    tags=["members"],
+    dependencies=[Depends(anyone)],
+)
 def list_countries(
     session: DbSession,
     member: Annotated[bool | None, Query(description="Only members (true) or non-members")] = None,
@@ -48,17 +54,26 @@ def list_countries(
     return {"items": service.list_countries(session, member=member)}
 
 
-@router.get("/bureaus", response_model=ItemList[BureauRead], tags=["members"])
+@router.get(
+    "/bureaus",
+    response_model=ItemList[BureauRead],
+    tags=["members"],
+    dependencies=[Depends(anyone)],
+)
 def list_bureaus(session: DbSession) -> dict[str, object]:
     return {"items": service.list_bureaus(session)}
 
 
-@router.post("/auth/token", response_model=Token, tags=["auth"])
+@router.post("/auth/token", response_model=Token, tags=["auth"], dependencies=[Depends(anyone)])
 def token(
+    request: Request,
     session: DbSession,
     settings: SettingsDep,
+    limits: RateLimits,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
+    address = request.client.host if request.client else "unknown"
+    check_signin(limits, settings, form.username, address)
     user = authenticate(session, settings, form.username, form.password)
     session.commit()
     return Token(
@@ -67,10 +82,8 @@ def token(
 
 
 @router.post("/auth/signout", status_code=204, tags=["auth"])
-def signout(session: DbSession, actor: CurrentActor) -> Response:
+def signout(session: DbSession, actor: PersonActor) -> Response:
     """End every session of the signed-in account: its tokens are refused from now on."""
-    if actor.kind != "user":
-        raise Forbidden("an API client has a key, not sessions: revoke the key instead")
     account = session.get(User, actor.id)
     if account is not None:
         end_sessions(session, account, why="signed out")

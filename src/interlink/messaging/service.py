@@ -31,7 +31,7 @@ from interlink.audit import record as audit
 from interlink.audit.models import AuditEntry
 from interlink.core.errors import InvalidInput, NotFound
 from interlink.core.events import publish
-from interlink.core.files import safe_filename, sha256, sniff
+from interlink.core.files import safe_filename, sha256, sniff, zip_problem
 from interlink.hits.models import Hit
 from interlink.members.models import Bureau, BureauKind
 from interlink.members.service import COMMAND_CENTRE, SECRETARIAT_CODE, bureau_by_code
@@ -146,6 +146,8 @@ def _attachments(files: list[tuple[str | None, bytes]]) -> list[MessageAttachmen
         media_type = sniff(content)
         if media_type is None:
             raise InvalidInput(field, "only images, PDF, zip containers and UTF-8 text are taken")
+        if media_type == "application/zip" and (problem := zip_problem(content)):
+            raise InvalidInput(field, problem)
         made.append(
             MessageAttachment(
                 position=position,

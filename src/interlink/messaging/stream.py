@@ -12,23 +12,27 @@ in any other server process (LISTEN/NOTIFY); a poll every few seconds is the fal
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interlink.access import Actor, Permission, Role
-from interlink.core.errors import Forbidden, InvalidInput
+from interlink.core.config import Settings
+from interlink.core.deps import SettingsDep
+from interlink.core.errors import AppError, InvalidInput
 from interlink.core.events import Event, bell, latest_event_id
 from interlink.core.types import utcnow
-from interlink.members.deps import ReadingActor
+from interlink.members.auth import SESSION_COOKIE, cookie_actor, resolve_credentials
+from interlink.members.deps import reading_requires
 from interlink.members.service import COMMAND_CENTRE
 from interlink.messaging.service import mark_delivered
 from interlink.operations.reads import may_follow
@@ -36,9 +40,16 @@ from interlink.operations.reads import may_follow
 __all__ = ["activity_by_bureau", "audience_clause", "recent_events", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
+
+# The stream carries messages, hits and notices: every role that sends messages also
+# reads records, so reading records is what listening takes.
+Listener = Annotated[Actor, Depends(reading_requires(Permission.RECORDS_READ))]
 BATCH = 500
 POLL_SECONDS = 5.0
 KEEPALIVE_SECONDS = 15.0
+SESSION_CHECK_SECONDS = 15.0
+"""How often an open stream checks that its credentials still hold: signing out, a
+changed password, an expired token or a revoked key ends it within this time."""
 
 
 def audience_clause(actor: Actor) -> ColumnElement[bool]:
@@ -56,6 +67,8 @@ def audience_clause(actor: Actor) -> ColumnElement[bool]:
         topics.append(Event.topic == "message")
     if actor.can(Permission.RECORDS_READ):
         topics += [Event.topic.startswith(family) for family in ("hit.", "notice.", "diffusion.")]
+    if actor.can(Permission.RECORDS_WRITE) and not actor.is_secretariat:
+        topics.append(Event.topic.startswith("data-request."))  # owners asked to decide
     # Operations and incidents: told to whoever may see them (operators; a participating
     # country's officers and supervisors, named in the audience), by the same rule as
     # their reads. Other roles are not told, though the secretariat owns them.
@@ -90,10 +103,6 @@ def activity_by_bureau(session: Session, actor: Actor, since: datetime) -> dict[
     return dict(counts)
 
 
-def _may_listen(actor: Actor) -> bool:
-    return actor.can(Permission.MESSAGES_SEND) or actor.can(Permission.RECORDS_READ)
-
-
 def _fetch(factory: sessionmaker[Session], actor: Actor, after: int) -> list[Event]:
     with factory() as session:
         events = list(
@@ -111,6 +120,22 @@ def _fetch(factory: sessionmaker[Session], actor: Actor, after: int) -> list[Eve
             session.commit()
         session.expunge_all()
         return events
+
+
+def _still_signed_in(factory: sessionmaker[Session], settings: Settings, request: Request) -> bool:
+    """Whether the credentials the stream was opened with would still be accepted."""
+    authorization = request.headers.get("authorization", "")
+    bearer = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
+    with factory() as session:
+        try:
+            found = resolve_credentials(
+                session, settings, bearer=bearer, api_key=request.headers.get("x-api-key")
+            )
+        except AppError:  # expired, or signed out
+            return False
+        if found is None and not bearer and not request.headers.get("x-api-key"):
+            found = cookie_actor(session, settings, request.cookies.get(SESSION_COOKIE))
+        return found is not None
 
 
 def _latest(factory: sessionmaker[Session]) -> int:
@@ -138,14 +163,13 @@ def _frame(event: Event) -> bytes:
 )
 async def stream(
     request: Request,
-    actor: ReadingActor,
+    actor: Listener,
+    settings: SettingsDep,
     last_event_id: Annotated[str | None, Header()] = None,
     after: Annotated[
         int | None, Query(ge=0, le=10**18, description="replay events after this id")
     ] = None,
 ) -> StreamingResponse:
-    if not _may_listen(actor):
-        raise Forbidden("the live stream carries messages, hits and notices: your role reads none")
     factory = request.app.state.session_factory
     if last_event_id is not None:
         text = last_event_id.strip()
@@ -163,7 +187,13 @@ async def stream(
         try:
             yield b"retry: 2000\n\n"
             idle = 0.0
+            checked = time.monotonic()
             while not await request.is_disconnected():
+                if time.monotonic() - checked >= SESSION_CHECK_SECONDS:
+                    checked = time.monotonic()
+                    if not await run_in_threadpool(_still_signed_in, factory, settings, request):
+                        yield b"event: signed-out\ndata: {}\n\n"
+                        return
                 events = await run_in_threadpool(_fetch, factory, actor, position)
                 for event in events:
                     yield _frame(event)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession
-from interlink.members.deps import CurrentActor, requires
+from interlink.members.deps import requires
 from interlink.members.schemas import Page
 from interlink.members.service import bureau_codes
 from interlink.notices import reads, service
@@ -103,7 +103,7 @@ def _register(kind: str, plural: str) -> None:
     )
     def transition(
         session: DbSession,
-        actor: CurrentActor,
+        actor: Reader,
         ident: Ident,
         action: Annotated[str, Path(max_length=24)],
         body: TransitionBody | None = None,

@@ -13,18 +13,18 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor, Permission
-from interlink.core.deps import DbSession, Now
+from interlink.access import Actor
+from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError, InvalidInput
-from interlink.members.deps import requires
+from interlink.core.ratelimit import rate_limiter
 from interlink.screening import service
 from interlink.screening.index import ScreeningIndex
+from interlink.screening.limits import LimitedScreener, wait_for_screening
 from interlink.screening.schemas import ScreenRequest, ScreenResult
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
-Screener = Annotated[Actor, Depends(requires(Permission.SCREENING_RUN))]
 MAX_BODY = 32 * 1024 * 1024
 
 
@@ -36,7 +36,7 @@ def screening_index(request: Request) -> ScreeningIndex:
 @router.post("/screen", response_model=ScreenResult)
 def screen(
     session: DbSession,
-    actor: Screener,
+    actor: LimitedScreener,
     body: ScreenRequest,
     index: Annotated[ScreeningIndex, Depends(screening_index)],
     now: Now,
@@ -54,7 +54,8 @@ def screen(
 )
 async def screen_stream(
     request: Request,
-    actor: Screener,
+    actor: LimitedScreener,
+    settings: SettingsDep,
     index: Annotated[ScreeningIndex, Depends(screening_index)],
 ) -> StreamingResponse:
     """Each input line is a screening body; each output line is its result, in order, or
@@ -63,6 +64,9 @@ async def screen_stream(
     The request body is read whole (up to ``MAX_BODY``) before the first answer: ASGI
     servers may consume the request channel to watch for disconnects while a streamed
     response is sent, so reading and answering at once is not portable.
+
+    Each line is one screening of the caller's allowance (the call took the first);
+    when it is spent, the answers slow to the allowed pace.
     """
     body = await request.body()
     if len(body) > MAX_BODY:
@@ -70,11 +74,17 @@ async def screen_stream(
     factory = request.app.state.session_factory
     clock = request.app.state.clock
 
+    limits = rate_limiter(request)
+
     async def answers() -> AsyncIterator[bytes]:
         session = await run_in_threadpool(factory)
+        first = True
         try:
             for number, line in enumerate(body.split(b"\n"), start=1):
                 if line.strip():
+                    if not first:
+                        await wait_for_screening(limits, settings, actor)
+                    first = False
                     yield await run_in_threadpool(
                         _answer, session, actor, index, number, line, clock
                     )

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from interlink.access import Permission
-from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.deps import DbSession
 from interlink.members.service import list_api_clients, list_users
 from interlink.web import admin_clients, admin_keys, admin_users
-from interlink.web.forms import refuse
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import render
 
 __all__ = ["router"]
 
@@ -20,11 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def overview(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, admin_users.MANAGE, admin_users.NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
+def overview(request: Request, session: DbSession, actor: admin_users.Manager) -> Response:
     _, users = list_users(session, actor=actor, limit=1, offset=0)
     clients = [c for c in list_api_clients(session, actor=actor) if c.active]
     context = {

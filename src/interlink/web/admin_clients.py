@@ -11,20 +11,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
-from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.deps import DbSession
 from interlink.core.errors import AppError
 from interlink.members.schemas import ApiClientCreate
 from interlink.members.service import create_api_client, list_api_clients, revoke_api_client
 from interlink.web.admin_users import bureau_choices
-from interlink.web.forms import error_status, field_errors, refuse
-from interlink.web.pages import problem_page, render, signed_in
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.forms import error_status, field_errors
+from interlink.web.pages import problem_page, render
+from interlink.web.session import CSRF_FIELD, check_csrf, page_requires
 
 __all__ = ["router"]
 
@@ -32,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 
 MANAGE = Permission.BUREAU_USERS_MANAGE
 NOT_YOURS = "API clients are managed by administrators and by each bureau's supervisors."
+Manager = Annotated[Actor, Depends(page_requires(MANAGE, NOT_YOURS))]
 
 
 def _clients_page(
@@ -54,11 +55,7 @@ def _clients_page(
 
 
 @router.get("/admin/api-clients", response_class=HTMLResponse)
-def clients_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
+def clients_page(request: Request, session: DbSession, actor: Manager) -> Response:
     values = {"country": actor.country or ""}
     return _clients_page(request, session, actor, values, {})
 
@@ -67,16 +64,12 @@ def clients_page(request: Request, session: DbSession, settings: SettingsDep) ->
 def new_client(
     request: Request,
     session: DbSession,
-    settings: SettingsDep,
+    actor: Manager,
     name: Annotated[str, Form()] = "",
     country: Annotated[str, Form()] = "",
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     values = {"name": name.strip(), "country": country.strip()}
     try:
         body = ApiClientCreate.model_validate(
@@ -100,15 +93,11 @@ def new_client(
 def revoke_client(
     request: Request,
     session: DbSession,
-    settings: SettingsDep,
+    actor: Manager,
     client_id: str,
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     try:
         revoke_api_client(session, uuid.UUID(client_id), actor=actor)
     except (ValueError, AppError) as exc:

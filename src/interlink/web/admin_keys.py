@@ -13,7 +13,7 @@ import base64
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,9 @@ from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
 from interlink.members.service import bureau_by_code, list_bureaus
 from interlink.messaging.signing import bureau_keys, new_key
-from interlink.web.forms import field_errors, refuse
-from interlink.web.pages import render, signed_in
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.forms import field_errors
+from interlink.web.pages import render
+from interlink.web.session import CSRF_FIELD, check_csrf, page_requires
 
 __all__ = ["fingerprint", "router"]
 
@@ -32,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 
 ADMIN = Permission.MEMBERS_MANAGE
 NOT_YOURS = "Bureau signing keys are managed by the network's administrators."
+Administrator = Annotated[Actor, Depends(page_requires(ADMIN, NOT_YOURS))]
 
 
 def fingerprint(public_key: str) -> str:
@@ -75,12 +76,8 @@ def _page(
 
 @router.get("/admin/keys", response_class=HTMLResponse)
 def keys_page(
-    request: Request, session: DbSession, settings: SettingsDep, bureau: str = ""
+    request: Request, session: DbSession, actor: Administrator, bureau: str = ""
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, ADMIN, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     return _page(request, session, actor, bureau.strip().upper()[:8], {})
 
 
@@ -89,15 +86,12 @@ def issue_key(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
+    actor: Administrator,
     now: Now,
     bureau: Annotated[str, Form()] = "",
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, ADMIN, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     try:
         found = bureau_by_code(session, bureau[:8], field="bureau")
         new_key(session, found.id, settings.signing_key, actor=actor, now=now)

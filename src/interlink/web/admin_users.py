@@ -14,13 +14,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission, Role
-from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.core.deps import DbSession, Now
 from interlink.core.errors import AppError, Conflict, NotFound
 from interlink.members.models import User
 from interlink.members.schemas import UserCreate, UserUpdate
@@ -31,16 +31,17 @@ from interlink.members.service import (
     list_users,
     update_user,
 )
-from interlink.web.forms import error_status, field_errors, refuse
-from interlink.web.pages import problem_page, render, signed_in
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.forms import error_status, field_errors
+from interlink.web.pages import problem_page, render
+from interlink.web.session import CSRF_FIELD, check_csrf, page_requires
 
-__all__ = ["router"]
+__all__ = ["Manager", "router"]
 
 router = APIRouter(include_in_schema=False)
 
 MANAGE = Permission.BUREAU_USERS_MANAGE
 NOT_YOURS = "Users are managed by administrators and by each bureau's supervisors."
+Manager = Annotated[Actor, Depends(page_requires(MANAGE, NOT_YOURS))]
 PAGE_SIZE = 50
 
 ROLES = tuple(role.value for role in Role if role is not Role.CLIENT)
@@ -71,17 +72,13 @@ def _locked(user: User, now: datetime) -> bool:
 def users_page(
     request: Request,
     session: DbSession,
-    settings: SettingsDep,
+    actor: Manager,
     now: Now,
     bureau: str = "",
     role: str = "",
     active: str = "",
     page: int = 1,
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     bureau, page = bureau.strip().upper()[:8], max(1, min(page, 10**6))
     shown, total = list_users(
         session,
@@ -125,11 +122,7 @@ def _create_page(
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)
-def new_user_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
+def new_user_page(request: Request, session: DbSession, actor: Manager) -> Response:
     values = {"role": Role.OFFICER.value, "country": actor.bureau_code}
     return _create_page(request, session, actor, values, {})
 
@@ -138,7 +131,7 @@ def new_user_page(request: Request, session: DbSession, settings: SettingsDep) -
 def new_user(
     request: Request,
     session: DbSession,
-    settings: SettingsDep,
+    actor: Manager,
     username: Annotated[str, Form()] = "",
     full_name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
@@ -147,10 +140,6 @@ def new_user(
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     values = {"username": username.strip(), "full_name": full_name.strip(), "role": role,
               "country": country}  # fmt: skip
     try:
@@ -206,12 +195,8 @@ _GONE = "Not found: no such user that you manage."
 
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
 def user_page(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, user_id: str
+    request: Request, session: DbSession, actor: Manager, now: Now, user_id: str
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     user = _find(session, actor, user_id)
     if user is None:
         return problem_page(request, actor, _GONE, 404)
@@ -222,7 +207,7 @@ def user_page(
 def edit_user(
     request: Request,
     session: DbSession,
-    settings: SettingsDep,
+    actor: Manager,
     now: Now,
     user_id: str,
     role: Annotated[str | None, Form()] = None,
@@ -233,10 +218,6 @@ def edit_user(
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, MANAGE, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     user = _find(session, actor, user_id)
     if user is None:
         return problem_page(request, actor, _GONE, 404)

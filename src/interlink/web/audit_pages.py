@@ -17,22 +17,22 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import IO, Any
+from typing import IO, Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from interlink.access import Permission
+from interlink.access import Actor, Permission
 from interlink.audit.models import AuditEntry, AuditHead
 from interlink.audit.service import AuditAction, entries_query, page_of, verify_chain
 from interlink.audit.service import record as audit_record
-from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.core.deps import DbSession, Now
 from interlink.core.files import download_headers
-from interlink.web.forms import refuse
-from interlink.web.pages import problem_page, render, signed_in
+from interlink.web.pages import problem_page, render
+from interlink.web.session import page_requires
 
 __all__ = ["EXPORT_FIELDS", "router"]
 
@@ -40,6 +40,7 @@ router = APIRouter(include_in_schema=False)
 
 AUDIT = Permission.AUDIT_READ
 NOT_YOURS = "The audit trail is read by auditors."
+Auditor = Annotated[Actor, Depends(page_requires(AUDIT, NOT_YOURS))]
 PAGE_SIZE = 50
 EXPORT_FIELDS = ("seq", "at", "actor", "actor_id", "bureau", "request_id", "action",
                  "object_type", "object_id", "before", "after", "prev_hash", "hash")  # fmt: skip
@@ -100,12 +101,7 @@ def _query(filters: Filters) -> Select[tuple[AuditEntry]]:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(
-    request: Request, session: DbSession, settings: SettingsDep, page: int = 1
-) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, AUDIT, NOT_YOURS)) is not None:
-        return denied
+def audit_page(request: Request, session: DbSession, actor: Auditor, page: int = 1) -> Response:
     filters, errors = _filters(request)
     page = max(1, min(page, 10**6))
     entries: list[AuditEntry] = []
@@ -128,10 +124,7 @@ def audit_page(
 
 
 @router.get("/audit/verify", response_class=HTMLResponse)
-def verify_page(request: Request, session: DbSession, settings: SettingsDep, now: Now) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, AUDIT, NOT_YOURS)) is not None:
-        return denied
+def verify_page(request: Request, session: DbSession, actor: Auditor, now: Now) -> Response:
     report = verify_chain(session)
     head = session.get(AuditHead, 1)
     bad = session.get(AuditEntry, report.first_bad_seq) if report.first_bad_seq else None
@@ -187,11 +180,8 @@ _MEDIA = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 
 @router.get("/audit/export")
 def export(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, format: str = "csv"
+    request: Request, session: DbSession, actor: Auditor, now: Now, format: str = "csv"
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, AUDIT, NOT_YOURS)) is not None:
-        return denied
     filters, errors = _filters(request)
     if format not in _MEDIA:
         errors["format"] = f"{format[:20]!r} is not an export format: csv or ndjson"

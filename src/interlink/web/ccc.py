@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
-from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.core.deps import DbSession, Now
 from interlink.core.events import latest_event_id
 from interlink.hits.reads import hits_per_hour, list_hits, response_times
 from interlink.members.countries import all_countries
@@ -27,21 +27,20 @@ from interlink.notices.schemas import NoticeFilters
 from interlink.notices.types import NoticeType
 from interlink.operations.journal import LIVE_TOPICS
 from interlink.web.charts import bar_chart
-from interlink.web.forms import refuse
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import render
+from interlink.web.session import page_requires
 from interlink.web.worldmap import HEIGHT, WIDTH, country_paths, shade
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 WINDOW = timedelta(hours=24)
-
-
-def _operator(request: Request, session: Session, settings: Any) -> Actor | Response:
-    actor = signed_in(request, session, settings)
-    message = "The command centre is for its operators."
-    refused = refuse(request, actor, Permission.OPERATIONS_MANAGE, message)
-    return refused if refused is not None or actor is None else actor
+Operator = Annotated[
+    Actor,
+    Depends(
+        page_requires(Permission.OPERATIONS_MANAGE, "The command centre is for its operators.")
+    ),
+]
 
 
 @lru_cache(maxsize=1)
@@ -118,12 +117,7 @@ def _feed(session: Session, actor: Actor) -> list[dict[str, str]]:
 
 
 @router.get("/ccc", response_class=HTMLResponse)
-def command_centre(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now
-) -> Response:
-    actor = _operator(request, session, settings)
-    if not isinstance(actor, Actor):
-        return actor
+def command_centre(request: Request, session: DbSession, actor: Operator, now: Now) -> Response:
     per_hour = hits_per_hour(session, actor=actor, now=now)
     context = {
         "actor": actor,
@@ -140,12 +134,7 @@ def command_centre(
 
 
 @router.get("/ccc/map", response_class=HTMLResponse)
-def command_centre_map(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now
-) -> Response:
+def command_centre_map(request: Request, session: DbSession, actor: Operator, now: Now) -> Response:
     """The map alone, for the page's periodic refresh."""
-    actor = _operator(request, session, settings)
-    if not isinstance(actor, Actor):
-        return actor
     context = {"map": world_map(session, actor, now), "now": now}
     return render(request, "_ccc_map.html", context)

@@ -1,7 +1,6 @@
-"""What the console's forms share: the guard that sends the
-signed-out to sign in and the wrong role to a 403 page, and a service's or a schema's
-complaint turned into errors on the form's fields (``{"field": "message"}``, with
-``form`` for what belongs to no field)."""
+"""What the console's forms share: a service's or a schema's complaint turned into
+errors on the form's fields (``{"field": "message"}``, with ``form`` for what belongs to
+no field). Who may open a form is its route's declaration (``web.session``)."""
 
 from __future__ import annotations
 
@@ -10,33 +9,11 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from interlink.access import Actor, Permission
 from interlink.core.errors import AppError
-from interlink.web.pages import problem_page
 
-__all__ = ["error_status", "field_errors", "refuse", "without_none"]
-
-
-def refuse(
-    request: Request,
-    actor: Actor | None,
-    permission: Permission,
-    message: str,
-    *,
-    member_bureau: bool = False,
-) -> Response | None:
-    """The answer for who may not open the page (None: they may): the signed-out go to
-    sign in; a role without ``permission`` (or, with ``member_bureau``, a user of the
-    secretariat) gets a 403 page saying ``message``."""
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if not actor.can(permission) or (member_bureau and not actor.country):
-        return problem_page(request, actor, message, 403)
-    return None
+__all__ = ["error_status", "field_errors", "without_none"]
 
 
 def _first_part(path: str) -> str:

@@ -10,35 +10,32 @@ requests), so the page shows exactly what the API shows the analyst.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from interlink.access import Permission
+from interlink.access import Actor, Permission
 from interlink.analysis import derive, graph
-from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.deps import DbSession
 from interlink.core.errors import AppError
 from interlink.records.kinds import KINDS
 from interlink.records.service import ListFilters, list_records
-from interlink.web.forms import refuse
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import render
+from interlink.web.session import page_requires
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 NOT_YOURS = "The link graph is for analysts."
+Analyst = Annotated[Actor, Depends(page_requires(Permission.ANALYSIS_RUN, NOT_YOURS))]
 
 
 @router.get("/analysis/graph", response_class=HTMLResponse)
 def graph_page(
-    request: Request, session: DbSession, settings: SettingsDep,
+    request: Request, session: DbSession, actor: Analyst,
     record: str = "", q: str = "", depth: int = 1,
 ) -> Response:  # fmt: skip
-    actor = signed_in(request, session, settings)
-    if (denied := refuse(request, actor, Permission.ANALYSIS_RUN, NOT_YOURS)) is not None:
-        return denied
-    assert actor is not None
     context: dict[str, Any] = {"actor": actor, "q": q[:200], "found": [], "graph": None,
                                "record": "", "depth": min(max(depth, 1), 4), "error": "",
                                "kinds": sorted(KINDS)}  # fmt: skip

@@ -9,15 +9,15 @@ They call the incident services as the API does (the router joins ``web/operatio
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor
-from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.access import Actor, Permission
+from interlink.core.deps import DbSession, Now
 from interlink.core.errors import AppError
 from interlink.operations import incidents
 from interlink.operations.reads import (
@@ -43,7 +43,8 @@ from interlink.web.operations_forms import (
     posted,
     utc,
 )
-from interlink.web.pages import problem_page, render, signed_in
+from interlink.web.pages import problem_page, render
+from interlink.web.session import page_requires
 
 __all__ = ["router"]
 
@@ -59,6 +60,24 @@ PAGE_FORMS = {
 }
 NOT_FOUND = "Not found: no such incident that you may see."
 ONLY_CCC = "Incidents are opened by the command centre."
+# The bureaus asked for help read an incident and answer with ``records:read``, as in
+# the API; the command centre opens and runs incidents (``operations:manage``).
+Reader = Annotated[
+    Actor,
+    Depends(
+        page_requires(
+            Permission.RECORDS_READ,
+            "Incidents are the command centre's and the bureaus it asks for help.",
+        )
+    ),
+]
+Opener = Annotated[Actor, Depends(page_requires(Permission.OPERATIONS_MANAGE, ONLY_CCC))]
+Manager = Annotated[
+    Actor,
+    Depends(
+        page_requires(Permission.OPERATIONS_MANAGE, "Incidents are run by the command centre.")
+    ),
+]
 
 
 def _team(text: str) -> list[dict[str, str]]:
@@ -79,17 +98,10 @@ def _requests(text: str) -> list[dict[str, str]]:
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(
-    request: Request, session: DbSession, settings: SettingsDep, status: str = ""
+    request: Request, session: DbSession, actor: Reader, status: str = ""
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     chosen = status if status in ("open", "deployed", "closed") else None
-    try:
-        found, total = list_incidents(session, actor=actor, status=chosen, limit=200)
-    except AppError as exc:
-        message = "Incidents are the command centre's and the bureaus it asks for help."
-        return problem_page(request, actor, message, exc.status)
+    found, total = list_incidents(session, actor=actor, status=chosen, limit=200)
     context = {"actor": actor, "incidents": found, "total": total, "status": chosen or ""}
     context["manager"] = may_manage(actor)
     return render(request, "incidents.html", context)
@@ -103,24 +115,13 @@ def _new_page(
 
 
 @router.get("/incidents/new", response_class=HTMLResponse)
-def new_incident_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if not may_manage(actor):
-        return problem_page(request, actor, ONLY_CCC, 403)
+def new_incident_page(request: Request, actor: Opener) -> Response:
     return _new_page(request, actor, {}, {}, 200)
 
 
 @router.post("/incidents/new", response_class=HTMLResponse)
-async def new_incident(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now
-) -> Response:
-    form, actor = await posted(request, session, settings)
-    if isinstance(actor, Response):
-        return actor
-    if not may_manage(actor):
-        return problem_page(request, actor, ONLY_CCC, 403)
+async def new_incident(request: Request, session: DbSession, actor: Opener, now: Now) -> Response:
+    form = await posted(request)
     data: dict[str, Any] = {
         k: form.get(k, "") for k in ("title", "description", "country", "place")
     }
@@ -161,17 +162,12 @@ def _page(
 
 
 @router.get("/incidents/{ident}", response_class=HTMLResponse)
-def incident_page(
-    request: Request, session: DbSession, settings: SettingsDep, ident: str
-) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def incident_page(request: Request, session: DbSession, actor: Reader, ident: str) -> Response:
     return _page(request, session, actor, ident)
 
 
 async def _change(
-    request: Request, session: DbSession, settings: SettingsDep, ident: str, name: str, act: Act
+    request: Request, session: DbSession, actor: Actor, ident: str, name: str, act: Act
 ) -> Response:
     def again(
         actor: Actor, form_name: str, form: dict[str, str], errors: dict[str, str], status: int
@@ -180,46 +176,46 @@ async def _change(
                      errors=errors, status=status)  # fmt: skip
 
     return await change(
-        request, session, settings, name=name, known=PAGE_FORMS[name.partition("-")[0]],
+        request, session, actor, name=name, known=PAGE_FORMS[name.partition("-")[0]],
         act=act, done=f"/incidents/{ident}", again=again,
     )  # fmt: skip
 
 
 @router.post("/incidents/{ident}/step/{step}", response_class=HTMLResponse)
 async def incident_step(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str, step: str
+    request: Request, session: DbSession, actor: Manager, now: Now, ident: str, step: str
 ) -> Response:
     def act(actor: Actor, _form: dict[str, str]) -> Any:
         return incidents.transition_incident(session, ident, step, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "step", act)
+    return await _change(request, session, actor, ident, "step", act)
 
 
 @router.post("/incidents/{ident}/team", response_class=HTMLResponse)
 async def incident_team(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Manager, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = body_of(TeamMemberCreate, {k: form.get(k, "") for k in PAGE_FORMS["team"]})
         return incidents.add_team_member(session, ident, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "team", act)
+    return await _change(request, session, actor, ident, "team", act)
 
 
 @router.post("/incidents/{ident}/requests", response_class=HTMLResponse)
 async def incident_request(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Manager, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = body_of(RequestCreate, {k: form.get(k, "") for k in PAGE_FORMS["request"]})
         return incidents.add_request(session, ident, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "request", act)
+    return await _change(request, session, actor, ident, "request", act)
 
 
 @router.post("/incidents/{ident}/requests/{request_id}/answer", response_class=HTMLResponse)
 async def incident_answer(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str,
+    request: Request, session: DbSession, actor: Reader, now: Now, ident: str,
     request_id: uuid.UUID,
 ) -> Response:  # fmt: skip
     def act(actor: Actor, form: dict[str, str]) -> Any:
@@ -228,15 +224,15 @@ async def incident_answer(
 
     # Each request has its own answer form (``answer-<id>``): errors and values go back
     # to the one posted.
-    return await _change(request, session, settings, ident, f"answer-{request_id}", act)
+    return await _change(request, session, actor, ident, f"answer-{request_id}", act)
 
 
 @router.post("/incidents/{ident}/notes", response_class=HTMLResponse)
 async def incident_note(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Manager, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = body_of(NoteCreate, {"text": form.get("text", ""), "at": utc(form.get("at", ""))})
         return incidents.add_incident_note(session, ident, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "note", act)
+    return await _change(request, session, actor, ident, "note", act)

@@ -5,15 +5,15 @@ They call the messaging services as the API does (signed, stored before the redi
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from interlink.access import Permission
+from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
 from interlink.members.service import bureau_codes
@@ -26,23 +26,22 @@ from interlink.messaging.service import (
     list_messages,
     send_message,
 )
-from interlink.web.pages import problem_page, render, signed_in
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.pages import problem_page, render
+from interlink.web.session import CSRF_FIELD, check_csrf, page_requires
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+Messenger = Annotated[
+    Actor,
+    Depends(page_requires(Permission.MESSAGES_SEND, "Your role does not exchange messages.")),
+]
 
 
 @router.get("/messages", response_class=HTMLResponse)
 def messages_page(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, box: str = "inbox"
+    request: Request, session: DbSession, actor: Messenger, now: Now, box: str = "inbox"
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if not actor.can(Permission.MESSAGES_SEND):
-        return problem_page(request, actor, "Your role does not exchange messages.", 403)
     box = box if box in ("inbox", "outbox") else "inbox"
     messages, _ = list_messages(session, actor=actor, box=box, limit=100, now=now)
     session.commit()
@@ -55,10 +54,7 @@ def _compose_context(actor: Any, form: dict[str, str], errors: dict[str, str]) -
 
 
 @router.get("/messages/new", response_class=HTMLResponse)
-def compose_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def compose_page(request: Request, actor: Messenger) -> Response:
     form = {"reply_to": request.query_params.get("reply_to", "")}
     return render(request, "message_new.html", _compose_context(actor, form, {}))
 
@@ -83,14 +79,11 @@ _FIELDS = {"recipients", "priority", "subject", "body", "reply_to", "attachments
 
 @router.post("/messages/new", response_class=HTMLResponse)
 async def compose(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now
+    request: Request, session: DbSession, settings: SettingsDep, actor: Messenger, now: Now
 ) -> Response:
     data = await request.form()
     form = {k: str(v) for k, v in data.items() if isinstance(v, str)}
     check_csrf(request, form.get(CSRF_FIELD))
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     uploads = [u for u in data.getlist("attachments") if isinstance(u, UploadFile) and u.filename]
     try:
         if len(uploads) > MAX_ATTACHMENTS:
@@ -130,11 +123,8 @@ async def compose(
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse)
 def thread_page(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, message_id: str
+    request: Request, session: DbSession, actor: Messenger, now: Now, message_id: str
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     try:
         message = get_message(session, uuid.UUID(message_id), actor=actor, now=now)
     except (AppError, ValueError):

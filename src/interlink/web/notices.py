@@ -10,20 +10,20 @@ with the same message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from interlink.access import Action, Actor, Permission, restrict
-from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.deps import DbSession
 from interlink.core.errors import AppError, Forbidden
 from interlink.members.service import bureau_codes, list_countries
 from interlink.notices.reads import list_notices, load_notice, notice_history, notice_view
 from interlink.notices.schemas import DiffusionCreate, NoticeCreate, NoticeFilters, TransitionBody
-from interlink.notices.service import check_requester, create_notice, send_diffusion
+from interlink.notices.service import create_notice, send_diffusion
 from interlink.notices.transitions import apply_transition
 from interlink.notices.types import PUBLIC_TYPES, SUBJECT_KINDS, TYPE_MODELS, NoticeType
 from interlink.notices.workflow import Status, steps_for
@@ -38,8 +38,8 @@ from interlink.web.model_forms import (
     read_form,
 )
 from interlink.web.notice_forms import NOTICE_FORMS, TYPE_INFO
-from interlink.web.pages import problem_page, render, signed_in
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.pages import problem_page, render
+from interlink.web.session import CSRF_FIELD, check_csrf, page_requires
 
 __all__ = ["router"]
 
@@ -48,12 +48,32 @@ router = APIRouter(include_in_schema=False)
 PLURAL = {"notice": "notices", "diffusion": "diffusions"}
 TYPE_VALUES = frozenset(t.value for t in NoticeType)
 
+Reader = Annotated[
+    Actor,
+    Depends(
+        page_requires(Permission.RECORDS_READ, "Your role does not read notices or diffusions.")
+    ),
+]
+Requester = Annotated[
+    Actor,
+    Depends(
+        page_requires(
+            Permission.NOTICES_REQUEST,
+            "Notices and diffusions are requested by a National Central Bureau.",
+            member_bureau=True,
+        )
+    ),
+]
+Reviewer = Annotated[
+    Actor,
+    Depends(
+        page_requires(Permission.NOTICES_REVIEW, "The review desk is the secretariat reviewers'.")
+    ),
+]
+
 
 @router.get("/notices", response_class=HTMLResponse)
-def notices_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def notices_page(request: Request, session: DbSession, actor: Reader) -> Response:
     filters = NoticeFilters(country=actor.country) if actor.country else NoticeFilters()
     notices, _ = list_notices(session, filters, actor=actor, limit=100, offset=0)
     # Diffusions: the bureau's own and those sent to it.
@@ -91,15 +111,10 @@ def _recipient_choices(session: DbSession, actor: Actor) -> list[tuple[str, str]
                   key=lambda choice: choice[1])  # fmt: skip
 
 
-def _requester(request: Request, actor: Actor, type_value: str | None) -> Response | None:
-    """The page refusing the request form (an unknown type, a user who may not request),
-    or None."""
-    if type_value is not None and type_value not in TYPE_VALUES:
+def _unknown_type(request: Request, actor: Actor, type_value: str) -> Response | None:
+    """The page saying there is no such notice type, or None."""
+    if type_value not in TYPE_VALUES:
         return problem_page(request, actor, f"Not found: no notice type {type_value!r}.", 404)
-    try:
-        check_requester(actor)
-    except AppError as exc:
-        return problem_page(request, actor, exc.detail, exc.status)
     return None
 
 
@@ -142,24 +157,18 @@ def _chooser(request: Request, actor: Actor, kind: str) -> Response:
 
 @router.get("/notices/new", response_class=HTMLResponse)
 @router.get("/diffusions/new", response_class=HTMLResponse)
-def choose_type(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def choose_type(request: Request, actor: Requester) -> Response:
     kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
-    return _requester(request, actor, None) or _chooser(request, actor, kind)
+    return _chooser(request, actor, kind)
 
 
 @router.get("/notices/new/{type_value}", response_class=HTMLResponse)
 @router.get("/diffusions/new/{type_value}", response_class=HTMLResponse)
 def request_form(
-    request: Request, session: DbSession, settings: SettingsDep, type_value: str
+    request: Request, session: DbSession, actor: Requester, type_value: str
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if (refused := _requester(request, actor, type_value)) is not None:
-        return refused
+    if (unknown := _unknown_type(request, actor, type_value)) is not None:
+        return unknown
     kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
     return _form_page(request, session, actor, kind, NoticeType(type_value), {})
 
@@ -167,15 +176,12 @@ def request_form(
 @router.post("/notices/new/{type_value}", response_class=HTMLResponse)
 @router.post("/diffusions/new/{type_value}", response_class=HTMLResponse)
 async def file_request(
-    request: Request, session: DbSession, settings: SettingsDep, type_value: str
+    request: Request, session: DbSession, actor: Requester, type_value: str
 ) -> Response:
     form = await read_form(request)
     check_csrf(request, form.get(CSRF_FIELD, [""])[0])
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if (refused := _requester(request, actor, type_value)) is not None:
-        return refused
+    if (unknown := _unknown_type(request, actor, type_value)) is not None:
+        return unknown
     kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
     notice_type = NoticeType(type_value)
     if add := form.get("_add", [""])[0]:  # one more row: the form again, nothing written
@@ -222,8 +228,6 @@ def _show(
     status, the steps the actor may take and, for the requesting bureau and the
     secretariat, the history of its transitions."""
     missing = problem_page(request, actor, f"Not found: no such {kind} that you may see.", 404)
-    if not actor.can(Permission.RECORDS_READ):
-        return missing
     try:
         history: list[dict[str, Any]] | None = notice_history(session, kind, ident, actor=actor)[
             "transitions"
@@ -242,12 +246,7 @@ def _show(
 
 @router.get("/notices/{ident}", response_class=HTMLResponse)
 @router.get("/diffusions/{ident}", response_class=HTMLResponse)
-def notice_page(
-    request: Request, session: DbSession, settings: SettingsDep, ident: str
-) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def notice_page(request: Request, session: DbSession, actor: Reader, ident: str) -> Response:
     kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
     return _show(request, session, actor, kind, ident)
 
@@ -255,13 +254,10 @@ def notice_page(
 @router.post("/notices/{ident}/{action}", response_class=HTMLResponse)
 @router.post("/diffusions/{ident}/{action}", response_class=HTMLResponse)
 async def notice_step(
-    request: Request, session: DbSession, settings: SettingsDep, ident: str, action: str
+    request: Request, session: DbSession, actor: Reader, ident: str, action: str
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(request, form.get(CSRF_FIELD))
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     kind = "diffusion" if request.url.path.startswith("/diffusions") else "notice"
     reason = form.get("reason") or None
     resolutions = [
@@ -288,12 +284,7 @@ async def notice_step(
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review_desk(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if not actor.can(Permission.NOTICES_REVIEW):
-        return problem_page(request, actor, "The review desk is the secretariat reviewers'.", 403)
+def review_desk(request: Request, session: DbSession, actor: Reviewer) -> Response:
     queue = []
     for status in ("under_review", "revised"):
         found, _ = list_notices(

@@ -10,15 +10,15 @@ router (``web/incidents.py``).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor
-from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.access import Actor, Permission
+from interlink.core.deps import DbSession, Now
 from interlink.core.errors import AppError
 from interlink.operations import service
 from interlink.operations.reads import (
@@ -48,7 +48,8 @@ from interlink.web.operations_forms import (
     posted,
     utc,
 )
-from interlink.web.pages import problem_page, render, signed_in
+from interlink.web.pages import problem_page, render
+from interlink.web.session import page_requires
 
 __all__ = ["router"]
 
@@ -66,6 +67,23 @@ PAGE_FORMS = {
     "note": {"text", "at"},
 }
 NOT_FOUND = "Not found: no such operation that you may see."
+# Participating bureaus read operations and answer their tasks with ``records:read``, as
+# in the API; the command centre plans and runs them (``operations:manage``).
+Reader = Annotated[
+    Actor,
+    Depends(
+        page_requires(
+            Permission.RECORDS_READ,
+            "Operations are the command centre's and the bureaus taking part in them.",
+        )
+    ),
+]
+Planner = Annotated[
+    Actor,
+    Depends(
+        page_requires(Permission.OPERATIONS_MANAGE, "Operations are planned by the command centre.")
+    ),
+]
 
 
 def _new_field(path: str) -> str:
@@ -77,17 +95,10 @@ def _new_field(path: str) -> str:
 
 @router.get("/operations", response_class=HTMLResponse)
 def operations_page(
-    request: Request, session: DbSession, settings: SettingsDep, status: str = ""
+    request: Request, session: DbSession, actor: Reader, status: str = ""
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     chosen = status if status in ("planned", "active", "closed") else None
-    try:
-        found, total = list_operations(session, actor=actor, status=chosen, limit=200)
-    except AppError as exc:
-        message = "Operations are the command centre's and the bureaus taking part in them."
-        return problem_page(request, actor, message, exc.status)
+    found, total = list_operations(session, actor=actor, status=chosen, limit=200)
     context = {"actor": actor, "operations": found, "total": total, "status": chosen or ""}
     context["manager"] = may_manage(actor)
     return render(request, "operations.html", context)
@@ -101,24 +112,13 @@ def _new_page(
 
 
 @router.get("/operations/new", response_class=HTMLResponse)
-def new_operation_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
-    if not may_manage(actor):
-        return problem_page(request, actor, "Operations are planned by the command centre.", 403)
+def new_operation_page(request: Request, actor: Planner) -> Response:
     return _new_page(request, actor, {}, {}, 200)
 
 
 @router.post("/operations/new", response_class=HTMLResponse)
-async def new_operation(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now
-) -> Response:
-    form, actor = await posted(request, session, settings)
-    if isinstance(actor, Response):
-        return actor
-    if not may_manage(actor):
-        return problem_page(request, actor, "Operations are planned by the command centre.", 403)
+async def new_operation(request: Request, session: DbSession, actor: Planner, now: Now) -> Response:
+    form = await posted(request)
     targets = [{"notice_id": line} for line in lines(form.get("notices", ""))]
     targets += [{"record_id": line} for line in lines(form.get("records", ""))]
     data: dict[str, Any] = {
@@ -161,17 +161,12 @@ def _page(
 
 
 @router.get("/operations/{ident}", response_class=HTMLResponse)
-def operation_page(
-    request: Request, session: DbSession, settings: SettingsDep, ident: str
-) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def operation_page(request: Request, session: DbSession, actor: Reader, ident: str) -> Response:
     return _page(request, session, actor, ident)
 
 
 async def _change(
-    request: Request, session: DbSession, settings: SettingsDep, ident: str, name: str, act: Act
+    request: Request, session: DbSession, actor: Actor, ident: str, name: str, act: Act
 ) -> Response:
     def again(
         actor: Actor, form_name: str, form: dict[str, str], errors: dict[str, str], status: int
@@ -180,86 +175,86 @@ async def _change(
                      errors=errors, status=status)  # fmt: skip
 
     return await change(
-        request, session, settings, name=name, known=PAGE_FORMS[name], act=act,
+        request, session, actor, name=name, known=PAGE_FORMS[name], act=act,
         done=f"/operations/{ident}", again=again,
     )  # fmt: skip
 
 
 @router.post("/operations/{ident}/step/{step}", response_class=HTMLResponse)
 async def operation_step(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str, step: str
+    request: Request, session: DbSession, actor: Planner, now: Now, ident: str, step: str
 ) -> Response:
     def act(actor: Actor, _form: dict[str, str]) -> Any:
         return service.transition_operation(session, ident, step, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "step", act)
+    return await _change(request, session, actor, ident, "step", act)
 
 
 @router.post("/operations/{ident}/countries", response_class=HTMLResponse)
 async def operation_countries(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Planner, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = OperationUpdate(countries=codes(form.get("countries", "")))
         return service.update_operation(session, ident, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "countries", act)
+    return await _change(request, session, actor, ident, "countries", act)
 
 
 @router.post("/operations/{ident}/targets", response_class=HTMLResponse)
 async def operation_target(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Planner, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = body_of(TargetRef, {k: form.get(k, "").strip() for k in PAGE_FORMS["target"]})
         return service.add_target(session, ident, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "target", act)
+    return await _change(request, session, actor, ident, "target", act)
 
 
 @router.post("/operations/{ident}/tasks", response_class=HTMLResponse)
 async def operation_task(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Planner, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = body_of(TaskCreate, {k: form.get(k, "") for k in PAGE_FORMS["task"]})
         return service.add_task(session, ident, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "task", act)
+    return await _change(request, session, actor, ident, "task", act)
 
 
 @router.post("/operations/{ident}/tasks/{task_id}", response_class=HTMLResponse)
 async def operation_task_done(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str,
+    request: Request, session: DbSession, actor: Reader, now: Now, ident: str,
     task_id: uuid.UUID,
 ) -> Response:  # fmt: skip
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = TaskUpdate(done=form.get("done") == "1")
         return service.update_task(session, ident, task_id, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "taskdone", act)
+    return await _change(request, session, actor, ident, "taskdone", act)
 
 
 @router.post("/operations/{ident}/results", response_class=HTMLResponse)
 async def operation_result(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Reader, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         body = body_of(ResultCreate, {k: form.get(k, "") for k in PAGE_FORMS["result"]})
         return service.add_result(session, ident, body, actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "result", act)
+    return await _change(request, session, actor, ident, "result", act)
 
 
 @router.post("/operations/{ident}/notes", response_class=HTMLResponse)
 async def operation_note(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now, ident: str
+    request: Request, session: DbSession, actor: Planner, now: Now, ident: str
 ) -> Response:
     def act(actor: Actor, form: dict[str, str]) -> Any:
         data = {"text": form.get("text", ""), "at": utc(form.get("at", ""))}
         return service.add_note(session, ident, body_of(NoteCreate, data), actor=actor, now=now)
 
-    return await _change(request, session, settings, ident, "note", act)
+    return await _change(request, session, actor, ident, "note", act)
 
 
 router.include_router(incidents_router)

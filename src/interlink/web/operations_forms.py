@@ -10,12 +10,11 @@ from typing import Any, TypeVar
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from interlink.access import Actor
-from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import AppError
 from interlink.web.forms import error_status, field_errors
-from interlink.web.pages import signed_in
 from interlink.web.session import CSRF_FIELD, check_csrf
 
 __all__ = [
@@ -32,14 +31,11 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 
 
-async def posted(
-    request: Request, session: DbSession, settings: SettingsDep
-) -> tuple[dict[str, str], Actor | Response]:
-    """The form (its CSRF token checked) and the signed-in actor, or where to sign in."""
+async def posted(request: Request) -> dict[str, str]:
+    """The posted form, its CSRF token checked."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(request, form.get(CSRF_FIELD))
-    actor = signed_in(request, session, settings)
-    return form, actor if actor is not None else RedirectResponse("/signin", status_code=303)
+    return form
 
 
 def body_of(model: type[M], data: dict[str, Any]) -> M:
@@ -69,14 +65,13 @@ Again = Callable[[Actor, str, dict[str, str], dict[str, str], int], Response]
 
 
 async def change(
-    request: Request, session: DbSession, settings: SettingsDep, *, name: str,
+    request: Request, session: Session, actor: Actor, *, name: str,
     known: set[str], act: Act, done: str, again: Again,
 ) -> Response:  # fmt: skip
-    """Run the change of the form ``name`` and go to ``done`` (POST-redirect-GET); on an
-    error, the page again with each message on its field (``task.title``)."""
-    form, actor = await posted(request, session, settings)
-    if isinstance(actor, Response):
-        return actor
+    """Run the change of the form ``name`` as ``actor`` (the route's guard let them in)
+    and go to ``done`` (POST-redirect-GET); on an error, the page again with each message
+    on its field (``task.title``)."""
+    form = await posted(request)
     try:
         act(actor, form)
     except (AppError, ValidationError) as exc:

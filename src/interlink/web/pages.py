@@ -7,15 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 
 from interlink.access import Actor
-from interlink.core.config import Settings
-from interlink.web.session import csrf_token, page_actor, set_csrf
+from interlink.web.session import csrf_token, set_csrf
 
-__all__ = ["html_problem", "problem_page", "render", "signed_in", "templates"]
+__all__ = ["html_problem", "problem_page", "render", "templates"]
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -38,10 +36,6 @@ def problem_page(
     return render(request, "problem.html", context, status_code=status_code)
 
 
-def signed_in(request: Request, session: Session, settings: Settings) -> Actor | None:
-    return page_actor(request, session, settings)
-
-
 _NOT_CONSOLE = ("/api/", "/notices/v1/", "/static/", "/docs", "/openapi", "/redoc")
 
 
@@ -50,10 +44,16 @@ def html_problem(request: Request, status: int, title: str, detail: str) -> Resp
     None for API requests, which keep their problem+json."""
     if request.url.path.startswith(_NOT_CONSOLE):
         return None
+    if status == 401:  # signed out, or the session ended: to the sign-in page
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/signin"})
+        return RedirectResponse("/signin", status_code=303)
     if request.headers.get("HX-Request"):
         fragment = templates.get_template("_alert.html").render(title=title, detail=detail)
         return HTMLResponse(fragment, status_code=200)  # htmx swaps only successful answers
     if "text/html" not in request.headers.get("accept", ""):
         return None
-    context = {"actor": None, "message": f"{title}: {detail}"}
+    actor = getattr(request.state, "actor", None)  # set by the page guards of web.session
+    message = detail if status == 403 else f"{title}: {detail}"
+    context = {"actor": actor, "message": message}
     return render(request, "problem.html", context, status_code=status)

@@ -17,9 +17,9 @@ from interlink.members.auth import change_password
 from interlink.members.models import User
 from interlink.members.service import user_view
 from interlink.web.forms import field_errors
-from interlink.web.pages import problem_page, render, signed_in
+from interlink.web.pages import problem_page, render
 from interlink.web.router import set_session
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.session import CSRF_FIELD, PageActor, check_csrf
 
 __all__ = ["router"]
 
@@ -50,10 +50,7 @@ def _page(
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def profile_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def profile_page(request: Request, session: DbSession, actor: PageActor) -> Response:
     return _page(request, session, actor, {})
 
 
@@ -62,15 +59,13 @@ def change_own_password(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
+    actor: PageActor,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     new_password_again: Annotated[str, Form()] = "",
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     try:
         if new_password != new_password_again:
             errors = {"new_password_again": "the two new passwords differ"}

@@ -11,14 +11,14 @@ error is shown on its field.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from interlink.access import Action, Permission, Visibility
-from interlink.core.deps import DbSession, SettingsDep
+from interlink.access import Action, Actor, Permission, Visibility
+from interlink.core.deps import DbSession
 from interlink.core.errors import AppError
 from interlink.members.service import bureau_codes
 from interlink.records.kinds import KINDS
@@ -42,13 +42,26 @@ from interlink.web.model_forms import (
     parse_data,
     read_form,
 )
-from interlink.web.pages import problem_page, render, signed_in
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.pages import problem_page, render
+from interlink.web.session import CSRF_FIELD, check_csrf, page_requires
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
+Reader = Annotated[
+    Actor, Depends(page_requires(Permission.RECORDS_READ, "Your role does not read the records."))
+]
+Writer = Annotated[
+    Actor,
+    Depends(page_requires(Permission.RECORDS_WRITE, "Records are created by a bureau's officers.")),
+]
+Editor = Annotated[
+    Actor,
+    Depends(
+        page_requires(Permission.RECORDS_WRITE, "Only the bureau that owns a record edits it.")
+    ),
+]
 
 RECORD_FORMS = FormStyle(
     labels={"plate_country": "Country of the plate", "vin": "VIN (vehicle identification number)"}
@@ -80,10 +93,7 @@ def _kind_or_404(request: Request, actor: Any, kind: str) -> Response | None:
 
 
 @router.get("/records", response_class=HTMLResponse)
-def kinds_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def kinds_page(request: Request, actor: Reader) -> Response:
     return render(request, "records.html", {"actor": actor, "kinds": list(KINDS), "rows": None})
 
 
@@ -91,14 +101,11 @@ def kinds_page(request: Request, session: DbSession, settings: SettingsDep) -> R
 def list_page(
     request: Request,
     session: DbSession,
-    settings: SettingsDep,
+    actor: Reader,
     kind: str,
     q: str = "",
     owner: str = "",
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     if (missing := _kind_or_404(request, actor, kind)) is not None:
         return missing
     try:
@@ -126,26 +133,16 @@ def _form_page(
 
 
 @router.get("/records/{kind}/new", response_class=HTMLResponse)
-def new_page(request: Request, session: DbSession, settings: SettingsDep, kind: str) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def new_page(request: Request, actor: Writer, kind: str) -> Response:
     if (missing := _kind_or_404(request, actor, kind)) is not None:
         return missing
-    if not actor.can(Permission.RECORDS_WRITE):
-        return problem_page(request, actor, "Records are created by a bureau's officers.", 403)
     return _form_page(request, actor, kind, {}, {}, f"/records/{kind}/new")
 
 
 @router.post("/records/{kind}/new", response_class=HTMLResponse)
-async def create(
-    request: Request, session: DbSession, settings: SettingsDep, kind: str
-) -> Response:
+async def create(request: Request, session: DbSession, actor: Writer, kind: str) -> Response:
     form = await read_form(request)
     check_csrf(request, form.get(CSRF_FIELD, [""])[0])
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     if (missing := _kind_or_404(request, actor, kind)) is not None:
         return missing
     action = f"/records/{kind}/new"
@@ -178,11 +175,8 @@ def _values(view: dict[str, Any], kind: str) -> FormData:
 
 @router.get("/records/{kind}/{record_id}/edit", response_class=HTMLResponse)
 def edit_page(
-    request: Request, session: DbSession, settings: SettingsDep, kind: str, record_id: str
+    request: Request, session: DbSession, actor: Editor, kind: str, record_id: str
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     try:
         record = get_record(session, kind, uuid.UUID(record_id), actor=actor)
     except (AppError, ValueError):
@@ -198,13 +192,10 @@ def edit_page(
 
 @router.post("/records/{kind}/{record_id}/edit", response_class=HTMLResponse)
 async def edit(
-    request: Request, session: DbSession, settings: SettingsDep, kind: str, record_id: str
+    request: Request, session: DbSession, actor: Editor, kind: str, record_id: str
 ) -> Response:
     form = await read_form(request)
     check_csrf(request, form.get(CSRF_FIELD, [""])[0])
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     action = f"/records/{kind}/{record_id}/edit"
     if (missing := _kind_or_404(request, actor, kind)) is not None:
         return missing
@@ -232,11 +223,8 @@ async def edit(
 
 @router.get("/records/{kind}/{record_id}", response_class=HTMLResponse)
 def record_page(
-    request: Request, session: DbSession, settings: SettingsDep, kind: str, record_id: str
+    request: Request, session: DbSession, actor: Reader, kind: str, record_id: str
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
     try:
         record = get_record(session, kind, uuid.UUID(record_id), actor=actor)
     except (AppError, ValueError):

@@ -7,9 +7,10 @@ renders a template; htmx requests get the fragment they replace.
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -18,49 +19,66 @@ from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import AppError
 from interlink.core.events import latest_event_id
+from interlink.core.ratelimit import RateLimits
 from interlink.hits.reads import list_hits
 from interlink.members.auth import authenticate, end_sessions, issue_access_token
+from interlink.members.deps import anyone
+from interlink.members.limits import check_signin
 from interlink.members.models import User
 from interlink.messaging.service import list_messages
 from interlink.notices.reads import list_notices
 from interlink.notices.schemas import NoticeFilters
+from interlink.screening.limits import check_screening
 from interlink.screening.schemas import ScreenRequest
 from interlink.screening.service import screen
 from interlink.web.pages import render
 from interlink.web.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
+    PageActor,
     check_csrf,
     page_actor,
+    page_requires,
+    set_csrf,
 )
 
 __all__ = ["router", "set_session"]
 
 router = APIRouter(include_in_schema=False)
 
+Screener = Annotated[
+    Actor, Depends(page_requires(Permission.SCREENING_RUN, "Your role does not run screening."))
+]
 
-@router.get("/signin", response_class=HTMLResponse)
+
+@router.get("/signin", response_class=HTMLResponse, dependencies=[Depends(anyone)])
 def signin_page(request: Request) -> HTMLResponse:
     return render(request, "signin.html", {"error": None, "username": ""})
 
 
-@router.post("/signin", response_class=HTMLResponse)
+@router.post("/signin", response_class=HTMLResponse, dependencies=[Depends(anyone)])
 def signin(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
+    limits: RateLimits,
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
     try:
+        address = request.client.host if request.client else "unknown"
+        check_signin(limits, settings, username, address)
         user = authenticate(session, settings, username.strip(), password)
     except AppError as exc:
         context = {"error": exc.detail, "username": username}
-        return render(request, "signin.html", context, status_code=exc.status)
+        page = render(request, "signin.html", context, status_code=exc.status)
+        page.headers.update(getattr(exc, "headers", None) or {})  # Retry-After of a 429
+        return page
     session.commit()
     response = RedirectResponse("/", status_code=303)
+    set_csrf(response, secrets.token_urlsafe(32))  # a new session gets a new CSRF token
     set_session(request, response, settings, user)
     return response
 
@@ -73,12 +91,12 @@ def set_session(request: Request, response: Response, settings: Any, user: User)
         max_age=settings.token_minutes * 60,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=settings.secure_cookies or request.url.scheme == "https",
         path="/",
     )
 
 
-@router.post("/signout")
+@router.post("/signout", dependencies=[Depends(anyone)])
 def signout(
     request: Request,
     session: DbSession,
@@ -86,7 +104,7 @@ def signout(
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    actor = page_actor(request, session, settings)
+    actor = page_actor(request, session, settings)  # none: the cookie is only cleared
     account = session.get(User, actor.id) if actor is not None else None
     if account is not None:  # the token is refused from now on, not only forgotten here
         end_sessions(session, account, why="signed out")
@@ -113,10 +131,7 @@ def _workspace(session: DbSession, actor: Actor, now: Any) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: DbSession, settings: SettingsDep, now: Now) -> Response:
-    actor = page_actor(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def home(request: Request, session: DbSession, actor: PageActor, now: Now) -> Response:
     context = {
         "actor": actor,
         "now": now,
@@ -143,15 +158,18 @@ def _screen_request(form: dict[str, str]) -> ScreenRequest:
 
 @router.post("/screen", response_class=HTMLResponse)
 async def screen_page(
-    request: Request, session: DbSession, settings: SettingsDep, now: Now
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    limits: RateLimits,
+    actor: Screener,
+    now: Now,
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(request, form.get(CSRF_FIELD))
-    actor = page_actor(request, session, settings)
-    if actor is None:
-        return Response(status_code=401, headers={"HX-Redirect": "/signin"})
     context: dict[str, Any] = {"result": None, "errors": []}
     try:
+        check_screening(limits, settings, actor)
         query = _screen_request(form)
         index = request.app.state.screening_index
 

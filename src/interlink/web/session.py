@@ -10,22 +10,29 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor
+from interlink.access import Actor, Permission
+from interlink.access.declared import Audience
 from interlink.core.config import Settings
-from interlink.core.errors import Forbidden
+from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.errors import Forbidden, Unauthorized
 from interlink.members.auth import SESSION_COOKIE, cookie_actor
+from interlink.members.deps import declare
 
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_FIELD",
     "SESSION_COOKIE",
+    "PageActor",
     "check_csrf",
     "csrf_token",
     "page_actor",
+    "page_requires",
     "set_csrf",
 ]
 
@@ -35,6 +42,36 @@ CSRF_FIELD = "csrf_token"
 
 def page_actor(request: Request, session: Session, settings: Settings) -> Actor | None:
     return cookie_actor(session, settings, request.cookies.get(SESSION_COOKIE))
+
+
+def signed_in_page(request: Request, session: DbSession, settings: SettingsDep) -> Actor:
+    """The page's actor from the session cookie; the signed-out are sent to sign in
+    (``web.pages.html_problem`` turns the 401 into a redirect)."""
+    actor = page_actor(request, session, settings)
+    if actor is None:
+        raise Unauthorized("sign in first")
+    request.state.actor = actor  # for the error page's navigation
+    return actor
+
+
+declare(signed_in_page, Audience.SIGNED_IN)
+PageActor = Annotated[Actor, Depends(signed_in_page)]
+"""A console page any signed-in user may open (the service still decides what they see)."""
+
+
+def page_requires(
+    permission: Permission, refusal: str, *, member_bureau: bool = False
+) -> Callable[[Actor], Actor]:
+    """A console page for roles granted ``permission`` (and, with ``member_bureau``, only
+    a national bureau's users); anyone else gets a 403 page saying ``refusal``."""
+
+    def dependency(actor: PageActor) -> Actor:
+        if not actor.can(permission) or (member_bureau and actor.is_secretariat):
+            raise Forbidden(refusal)
+        return actor
+
+    audience = Audience.MEMBER_BUREAU if member_bureau else Audience.SIGNED_IN
+    return declare(dependency, audience, permission)
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")

@@ -9,23 +9,26 @@ the signed-in analyst, so the page shows only what the policy lets that analyst 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from interlink.access import Actor, Permission
 from interlink.analysis.alerts import Method, early_warnings, with_behind
 from interlink.analysis.trends import Grouping, Interval, Measure, Trends, series
-from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.core.deps import DbSession, Now
 from interlink.core.errors import AppError
 from interlink.web.charts import Chart, bar_chart
-from interlink.web.forms import refuse
-from interlink.web.pages import render, signed_in
+from interlink.web.pages import render
+from interlink.web.session import page_requires
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+Analyst = Annotated[
+    Actor, Depends(page_requires(Permission.ANALYSIS_RUN, "Trends are for analysts."))
+]
 
 PERIODS = {28: "last 4 weeks", 91: "last 13 weeks", 182: "last 26 weeks", 364: "last 52 weeks"}
 GROUPINGS = {
@@ -72,17 +75,13 @@ def _charts(trends: Trends) -> list[Chart]:
 def trends_page(
     request: Request,
     session: DbSession,
-    settings: SettingsDep,
+    actor: Analyst,
     now: Now,
     measure: str = "",
     interval: str = "",
     by: str = "",
     period: str = "",
 ) -> Response:
-    actor = signed_in(request, session, settings)
-    refused = refuse(request, actor, Permission.ANALYSIS_RUN, "Trends are for analysts.")
-    if refused is not None or not isinstance(actor, Actor):
-        return refused  # type: ignore[return-value]
     errors: dict[str, str] = {}
     form = {
         "measure": _choice(measure, Measure, Measure.HITS, "measure", errors),

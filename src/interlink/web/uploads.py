@@ -13,12 +13,11 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from interlink.access import Actor, Permission, Visibility
@@ -32,9 +31,8 @@ from interlink.members.service import bureau_by_code, check_visibility
 from interlink.records.file_import import import_file
 from interlink.records.kinds import KINDS
 from interlink.screening.manifest import REPORT_COLUMNS, read_manifest, screen_rows
-from interlink.web.forms import refuse
-from interlink.web.pages import problem_page, render, signed_in
-from interlink.web.session import CSRF_FIELD, check_csrf
+from interlink.web.pages import problem_page, render
+from interlink.web.session import CSRF_FIELD, PageActor, check_csrf, page_requires
 
 __all__ = ["router"]
 
@@ -44,6 +42,27 @@ MAX_TRAVELLERS = 100_000
 """Travellers per uploaded manifest (held in memory while they are screened); larger
 manifests go through ``interlink screen``."""
 IMPORT_BATCH = 1000  # small batches: the page's progress moves every thousand records
+
+Screener = Annotated[
+    Actor,
+    Depends(
+        page_requires(
+            Permission.SCREENING_RUN,
+            "Batch screening is for a member bureau's officers.",
+            member_bureau=True,
+        )
+    ),
+]
+Importer = Annotated[
+    Actor,
+    Depends(
+        page_requires(
+            Permission.RECORDS_WRITE,
+            "Importing records is for a member bureau's officers.",
+            member_bureau=True,
+        )
+    ),
+]
 
 
 def _jobs(request: Request) -> JobRegistry:
@@ -64,15 +83,6 @@ def _refused_upload(request: Request, actor: Actor) -> str | None:
     return None
 
 
-def _allowed(
-    request: Request, session: Session, settings: Any, permission: Permission, what: str
-) -> Actor | Response:
-    actor = signed_in(request, session, settings)
-    message = f"{what} is for a member bureau's officers."
-    refused = refuse(request, actor, permission, message, member_bureau=True)
-    return refused if refused is not None or actor is None else actor
-
-
 async def _upload(form: Any, name: str) -> tuple[str, bytes]:
     upload = form.get(name)
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -84,18 +94,12 @@ async def _upload(form: Any, name: str) -> tuple[str, bytes]:
 
 
 @router.get("/screen/batch", response_class=HTMLResponse)
-def batch_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = _allowed(request, session, settings, Permission.SCREENING_RUN, "Batch screening")
-    if not isinstance(actor, Actor):
-        return actor
+def batch_page(request: Request, actor: Screener) -> Response:
     return render(request, "batch.html", {"actor": actor, "errors": {}})
 
 
 @router.post("/screen/batch", response_class=HTMLResponse)
-async def batch_start(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = _allowed(request, session, settings, Permission.SCREENING_RUN, "Batch screening")
-    if not isinstance(actor, Actor):
-        return actor
+async def batch_start(request: Request, settings: SettingsDep, actor: Screener) -> Response:
     if (refusal := _refused_upload(request, actor)) is not None:
         return render(request, "batch.html", {"actor": actor, "errors": {"manifest": refusal}},
                       413 if "MB" in refusal else 409)  # fmt: skip
@@ -146,10 +150,7 @@ def _import_context(actor: Actor, form: dict[str, str], errors: dict[str, str]) 
 
 
 @router.get("/records/import", response_class=HTMLResponse)
-def import_page(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = _allowed(request, session, settings, Permission.RECORDS_WRITE, "Importing records")
-    if not isinstance(actor, Actor):
-        return actor
+def import_page(request: Request, actor: Importer) -> Response:
     return render(request, "import.html", _import_context(actor, {}, {}))
 
 
@@ -160,10 +161,7 @@ def _count_lines(data: bytes, name: str) -> int | None:
 
 
 @router.post("/records/import", response_class=HTMLResponse)
-async def import_start(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    actor = _allowed(request, session, settings, Permission.RECORDS_WRITE, "Importing records")
-    if not isinstance(actor, Actor):
-        return actor
+async def import_start(request: Request, session: DbSession, actor: Importer) -> Response:
     if (refusal := _refused_upload(request, actor)) is not None:
         context = _import_context(actor, {}, {"file": refusal})
         return render(request, "import.html", context, 413 if "MB" in refusal else 409)
@@ -251,10 +249,8 @@ def _extension(filename: str) -> str:
     return suffix if len(suffix) <= 16 and suffix.replace(".", "").isalnum() else ""
 
 
-def _own_job(request: Request, session: Session, settings: Any, job_id: str) -> Job | Response:
-    actor = signed_in(request, session, settings)
-    if actor is None:
-        return RedirectResponse("/signin", status_code=303)
+def _own_job(request: Request, actor: Actor, job_id: str) -> Job | Response:
+    """The actor's job (the registry keeps each user's jobs to them), or a 404 page."""
     job = _jobs(request).get(job_id, actor.name)
     if job is None:
         return problem_page(request, actor, "Not found: no such job of yours.", 404)
@@ -262,25 +258,21 @@ def _own_job(request: Request, session: Session, settings: Any, job_id: str) -> 
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, session: DbSession, settings: SettingsDep, job_id: str) -> Response:
-    job = _own_job(request, session, settings, job_id)
+def job_page(request: Request, actor: PageActor, job_id: str) -> Response:
+    job = _own_job(request, actor, job_id)
     if not isinstance(job, Job):
         return job
     if request.headers.get("HX-Request"):
         return render(request, "_job.html", {"job": job})
-    actor = signed_in(request, session, settings)
     return render(request, "job.html", {"actor": actor, "job": job})
 
 
 @router.get("/jobs/{job_id}/report")
-def job_report(
-    request: Request, session: DbSession, settings: SettingsDep, job_id: str
-) -> Response:
-    job = _own_job(request, session, settings, job_id)
+def job_report(request: Request, actor: PageActor, job_id: str) -> Response:
+    job = _own_job(request, actor, job_id)
     if not isinstance(job, Job):
         return job
     if job.result is None:
-        actor = signed_in(request, session, settings)
         return problem_page(request, actor, "This job has no report (yet).", 404)
     headers = download_headers(job.result_name)
     return Response(job.result, media_type="text/csv; charset=utf-8", headers=headers)

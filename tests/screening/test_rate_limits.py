@@ -1,0 +1,116 @@
+"""Screening and sign-in are rate limited per account, per API client and per address:
+429 with Retry-After, and a stream slows to the allowed pace instead of failing."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from interlink.access import Role
+from interlink.app import create_app
+from interlink.core.config import Settings
+from interlink.members.auth import actor_for_user
+from interlink.members.models import User
+from interlink.members.schemas import ApiClientCreate
+from interlink.members.service import create_api_client
+from tests.conftest import PASSWORD
+
+QUERY = {"document": {"number": "00000000"}}
+
+
+@pytest.fixture
+def limited(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    tight = settings.model_copy(
+        update={
+            "screening_per_minute": 3,
+            "client_screening_per_minute": 5,
+            "signin_per_minute": 4,
+            "signin_per_minute_per_address": 7,
+            "lockout_attempts": 100,
+        }
+    )
+    app = create_app(tight, session_factory=session_factory)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_screening_is_limited_per_account_with_retry_after(
+    limited: TestClient, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]]
+) -> None:
+    officer, colleague = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "FR")
+    for _ in range(3):
+        assert limited.post("/api/v1/screen", json=QUERY, headers=auth(officer)).status_code == 200
+    refused = limited.post("/api/v1/screen", json=QUERY, headers=auth(officer))
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 20  # a screening every 20 s
+    assert "at most 3 a minute" in refused.json()["detail"]
+    # The allowance is the account's, not the bureau's.
+    assert limited.post("/api/v1/screen", json=QUERY, headers=auth(colleague)).status_code == 200
+    # The stream takes from the same allowance: spent, it is refused before it starts.
+    stream = limited.post("/api/v1/screen/stream", content=b"{}", headers=auth(officer))
+    assert stream.status_code == 429 and "Retry-After" in stream.headers
+
+
+def test_api_clients_have_their_own_larger_allowance(
+    limited: TestClient, make_user: Callable[..., User], session: Session
+) -> None:
+    supervisor = make_user(Role.SUPERVISOR, "ES")
+    _, key = create_api_client(
+        session, ApiClientCreate(name="e-gates"), actor=actor_for_user(supervisor)
+    )
+    session.commit()
+    answers = [
+        limited.post("/api/v1/screen", json=QUERY, headers={"X-API-Key": key}).status_code
+        for _ in range(6)
+    ]
+    assert answers == [200] * 5 + [429]
+
+
+def test_a_stream_slows_to_the_allowed_pace(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    make_user: Callable[..., User],
+    auth: Callable[[User], dict[str, str]],
+) -> None:
+    paced = settings.model_copy(update={"screening_per_minute": 240})  # 4 a second
+    app = create_app(paced, session_factory=session_factory)
+    officer = make_user(Role.OFFICER, "DE")
+    # Spend the burst but two, so the stream's last lines must wait for the refill.
+    for _ in range(238):
+        app.state.rate_limiter.take(f"screen:user:{officer.id}", 240)
+    lines = "\n".join(json.dumps(QUERY) for _ in range(4)).encode()
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        started = time.monotonic()
+        response = test_client.post("/api/v1/screen/stream", content=lines, headers=auth(officer))
+        took = time.monotonic() - started
+    assert response.status_code == 200
+    assert [json.loads(line) for line in response.text.splitlines()] == [
+        {"hit": False, "matches": []}
+    ] * 4
+    assert took >= 0.35  # two lines waited about a quarter of a second each
+
+
+def test_sign_in_is_limited_per_username_known_or_not_and_per_address(
+    limited: TestClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.OFFICER, "IT")
+
+    def sign_in(username: str, password: str = "wrong") -> int:
+        form = {"username": username, "password": password}
+        return limited.post("/api/v1/auth/token", data=form).status_code
+
+    assert [sign_in(user.username) for _ in range(4)] == [401] * 4
+    refused = limited.post(
+        "/api/v1/auth/token", data={"username": user.username, "password": PASSWORD}
+    )
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    # An unknown username is limited exactly alike: the limit tells nothing of accounts.
+    assert [sign_in("nobody.here") for _ in range(2)] == [401, 401]
+    # The address has now tried 8 > 7 times a minute: every username is refused.
+    assert sign_in("someone.else") == 429
