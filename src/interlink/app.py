@@ -28,6 +28,7 @@ from interlink.core.events import Listener
 from interlink.core.jobs import JobRegistry
 from interlink.core.ratelimit import RateLimiter
 from interlink.core.types import utcnow
+from interlink.dataprotection.router import router as data_protection_router
 from interlink.hits.router import router as hits_router
 from interlink.hits.watcher import watch_deadlines
 from interlink.interop.public_notices import router as public_notices_router
@@ -171,6 +172,7 @@ def create_app(
     app.include_router(hits_router)
     app.include_router(operations_router)
     app.include_router(analysis_router)
+    app.include_router(data_protection_router)
     app.include_router(messaging_router)
     app.include_router(stream_router)
     app.include_router(web_router)

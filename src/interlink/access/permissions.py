@@ -25,6 +25,7 @@ class Permission(StrEnum):
     BUREAU_USERS_MANAGE = "bureau-users:manage"
     MEMBERS_MANAGE = "members:manage"
     AUDIT_READ = "audit:read"
+    DATA_PROTECTION = "data-protection:manage"
 
 
 class Action(StrEnum):

@@ -37,8 +37,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.OFFICER: _OFFICER,
     Role.SUPERVISOR: _OFFICER | {P.NOTICES_APPROVE, P.BUREAU_USERS_MANAGE},
     # Reviewers correct or delete any bureau's records when compliance requires it.
+    # They also handle the requests of persons about the data held on them.
     Role.REVIEWER: frozenset(
-        {P.RECORDS_READ, P.RECORDS_WRITE, P.SCREENING_RUN, P.NOTICES_REVIEW, P.MESSAGES_SEND}
+        {
+            P.RECORDS_READ,
+            P.RECORDS_WRITE,
+            P.SCREENING_RUN,
+            P.NOTICES_REVIEW,
+            P.MESSAGES_SEND,
+            P.DATA_PROTECTION,
+        }
     ),
     Role.OPERATOR: frozenset(
         {P.RECORDS_READ, P.SCREENING_RUN, P.OPERATIONS_MANAGE, P.MESSAGES_SEND}

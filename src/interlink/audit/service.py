@@ -71,6 +71,8 @@ class AuditAction(StrEnum):
     MESSAGE_SEND = "message.send"
     KEY_ISSUE = "bureau_key.issue"
     AUDIT_EXPORT = "audit.export"
+    DATA_REQUEST = "data_request"
+    RECORD_RETENTION = "record.retention_review"
 
 
 def _canonical(value: Any) -> str:

@@ -63,6 +63,8 @@ class Record(SharedMixin, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     deleted_by: Mapped[str | None] = mapped_column(String(64), default=None)
     deleted_reason: Mapped[str | None] = mapped_column(String(1000), default=None)
+    retention_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When the owner last decided to keep it past its retention period."""
 
     @classmethod
     def example(cls, **fields: Any) -> Record:
