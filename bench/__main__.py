@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench.messaging",
     "bench.console_pages",
     "bench.analysis_graph",
+    "bench.fuzz_parsers",
 ]
 
 

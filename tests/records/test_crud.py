@@ -148,6 +148,17 @@ def test_patch_is_validated_as_a_whole(
     assert client.get(path, headers=auth(people["owner"])).json()["version"] == 1
 
 
+def test_dates_are_written_in_ascii_digits(
+    client: TestClient, people: dict[str, User], auth: Auth
+) -> None:
+    # Digits of other scripts would be stored as typed and break every export (STIX).
+    for written in ("\u0661\u0669\u0667\u0661", "\uff11\uff19\uff17\uff11-03"):
+        body = {**VALID["persons"], "date_of_birth": written}
+        refused = client.post("/api/v1/records/persons", json=body, headers=auth(people["owner"]))
+        assert refused.status_code == 422, written
+        assert refused.json()["errors"][0]["field"] == "body.date_of_birth"
+
+
 def test_unknown_kind_and_id(client: TestClient, people: dict[str, User], auth: Auth) -> None:
     assert (
         client.get("/api/v1/records/spaceships", headers=auth(people["owner"])).status_code == 404

@@ -55,6 +55,10 @@ def _cell(value: str, shape: str, column: str) -> Any:
             return json.loads(value)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{column}: not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise ValueError(f"{column}: not JSON (nested too deeply)") from None
+        except ValueError:  # Python refuses to read integers of over 4,300 digits
+            raise ValueError(f"{column}: not JSON (a number too long to read)") from None
     return value
 
 

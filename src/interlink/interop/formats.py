@@ -81,7 +81,7 @@ def guess_format(path: Path) -> str:
             first_line = head.split(b"\n", 1)[0]
             try:
                 document = json.loads(first_line)
-            except ValueError:  # not JSON lines (pretty-printed, or not UTF-8 text)
-                return "stix"
+            except (ValueError, RecursionError):  # not JSON lines (pretty-printed, not
+                return "stix"  # UTF-8 text, nested too deeply): the STIX reader says why
             return "stix" if document.get("type") == "bundle" else "ftm"
     raise FormatError(f"cannot tell the format of {path.name}; say it with --format")

@@ -12,6 +12,7 @@ FtM has no schema for works of art, firearms or unidentified bodies; those kinds
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -144,6 +145,27 @@ def _date(proxy: EntityProxy, *props: str) -> str | None:
     return value[:10] if value else None
 
 
+class _BadValue(ValueError):
+    """A property value the kind cannot take (the line becomes an error item)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _number(value: str | None, prop: str, field: str) -> float | None:
+    """A numeric property (FtM does not clean amounts, heights, weights) as a float."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise _BadValue(field, f"{prop}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise _BadValue(field, f"{prop}: {value!r} is not a finite number")
+    return number
+
+
 def _non_latin(text: str) -> bool:
     return any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in text)
 
@@ -177,15 +199,16 @@ def _person(proxy: EntityProxy) -> Data:
 def _missing(proxy: EntityProxy) -> Data:
     """A Person read as a missing person, when the user imports the file as that kind."""
     person = _person(proxy)
-    height, weight = _first(proxy, "height"), _first(proxy, "weight")
+    height = _number(_first(proxy, "height"), "height", "height_cm")
+    weight = _number(_first(proxy, "weight"), "weight", "weight_kg")
     return {
         **{field: person[field] for field in _NAME_FIELDS},
         "date_of_birth": person["date_of_birth"],
         "nationalities": person["nationalities"],
         "circumstances": _first(proxy, "notes"),
         "physical_description": _first(proxy, "appearance"),
-        "height_cm": round(float(height)) if height else None,
-        "weight_kg": round(float(weight)) if weight else None,
+        "height_cm": round(height) if height is not None else None,
+        "weight_kg": round(weight) if weight is not None else None,
     }
 
 
@@ -235,7 +258,7 @@ def _asset(proxy: EntityProxy, asset_type: str) -> Data:
     for field, props in {**_ASSET_FIELDS, **_ASSETS[asset_type][1]}.items():
         data[field] = _country(proxy, *props) if field == "jurisdiction" else _first(proxy, *props)
     if data["estimated_value"] and data["currency"]:
-        data["estimated_value"] = float(data["estimated_value"])
+        data["estimated_value"] = _number(data["estimated_value"], "amount", "estimated_value")
     else:
         data["estimated_value"] = data["currency"] = None
     return data
@@ -276,6 +299,8 @@ def _load(raw: bytes) -> dict[str, Any]:
         raise ValueError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError("not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     if not isinstance(data.get("schema"), str):
@@ -294,7 +319,10 @@ def _item(line: int, data: Data, holders: dict[str, str], missing: bool) -> Pars
         proxy = model.get_proxy(data, cleaned=False)
     except InvalidData as exc:
         return error(f"not a valid FtM entity: {exc}")
-    mapped = _map(proxy, holders, missing)
+    try:
+        mapped = _map(proxy, holders, missing)
+    except _BadValue as exc:
+        return error(str(exc), exc.field)
     if mapped is None:
         return None
     kind, values = mapped

@@ -68,6 +68,8 @@ def _root(stream: IO[bytes]) -> ET.Element:
         raise FormatError(f"refused XML: DTDs and entities are not accepted ({exc})") from None
     except ET.ParseError as exc:
         raise FormatError(f"not an XML document: {exc}") from None
+    except LookupError as exc:  # the XML declaration names an encoding Python lacks
+        raise FormatError(f"not an XML document: {exc}") from None
     root: ET.Element = tree.getroot()
     namespace = _namespace(root.tag)
     if namespace not in _NAMESPACES or root.tag != f"{{{namespace}}}pfif":

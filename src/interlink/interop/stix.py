@@ -98,6 +98,8 @@ def _bundle(stream: IO[bytes]) -> tuple[list[Any], str]:
         document = json.load(stream)
     except ValueError as exc:
         raise FormatError(f"not a JSON document: {exc}") from None
+    except RecursionError:
+        raise FormatError("not a JSON document: nested too deeply") from None
     if not isinstance(document, dict) or document.get("type") != "bundle":
         raise FormatError('not a STIX bundle (a JSON object with "type": "bundle")')
     objects = document.get("objects", [])

@@ -87,6 +87,9 @@ def vin_warnings(vin: str) -> list[str]:
         return [f"VIN has {len(vin)} characters; ISO 3779 VINs have 17"]
     if any(char in "IOQ" for char in vin):
         return ["VIN contains I, O or Q, which ISO 3779 does not use"]
+    if others := sorted(set(vin) - _VIN_VALUES.keys()):
+        listed = ", ".join(map(repr, others))
+        return [f"VIN contains {listed}; ISO 3779 VINs have capital letters and digits only"]
     if vin[0] in _CHECK_DIGIT_REGIONS:
         total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
         expected = "X" if total % 11 == 10 else str(total % 11)

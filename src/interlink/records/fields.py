@@ -53,7 +53,7 @@ def _country(value: str) -> str:
 
 CountryCode = Annotated[str, AfterValidator(_country)]
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 
 
 def _partial_date(value: str) -> str:

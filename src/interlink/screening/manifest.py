@@ -68,6 +68,8 @@ def read_manifest(stream: TextIO, *, field: str = "manifest") -> list[dict[str, 
         return list(reader)
     except csv.Error as exc:
         raise InvalidInput(field, f"not a readable CSV file: {exc}") from exc
+    except UnicodeDecodeError as exc:  # the command line opens the file as UTF-8
+        raise InvalidInput(field, f"the file is not UTF-8 text ({exc.reason})") from exc
 
 
 def screen_rows(
