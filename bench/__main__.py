@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.screening_accuracy",
     "bench.screening_speed",
     "bench.screening_api",
+    "bench.load",
     "bench.document_lookup",
     "bench.messaging",
     "bench.console_pages",

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import IO
 
 import httpx
 import psycopg
@@ -26,12 +28,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(url: str, workers: int, secret: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    url: str, workers: int, secret: str | None = None, *, log: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """Seed the demo into ``url`` and serve it; servers given the same ``secret`` accept
-    each other's tokens."""
+    each other's tokens. ``log``: a file for the server's output (warnings and errors)."""
     secret = secret or secrets.token_hex(32)
     env = seed_demo(url, secret)
     port = free_port()
+    output: IO[bytes] | int = log.open("ab") if log is not None else subprocess.DEVNULL
     server = subprocess.Popen(
         [
             sys.executable,
@@ -44,17 +49,25 @@ def serve(url: str, workers: int, secret: str | None = None) -> tuple[subprocess
             str(workers),
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
+    if not isinstance(output, int):
+        output.close()  # the server holds its own copy
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                break
+                return server, base
         except httpx.HTTPError:
-            time.sleep(0.2)
-    return server, base
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.2)
+    server.kill()
+    server.wait()
+    raise RuntimeError(f"interlink serve did not answer on {base}")
 
 
 def postgres_database() -> str | None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from interlink.access import Role
@@ -14,6 +14,8 @@ from interlink.analysis.commands import analysis_app
 from interlink.audit.service import verify_chain
 from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
+from interlink.core.gate import Gate
+from interlink.dataprotection.commands import data_protection_app
 from interlink.hits.commands import hits_app
 from interlink.messaging.commands import messages_app
 from interlink.notices.commands import notices_app
@@ -24,6 +26,15 @@ __all__ = ["app"]
 
 GRACE_SECONDS = 3
 """On shutdown, live streams (which never end by themselves) are closed after this."""
+
+
+def serving_app() -> Gate:
+    """The application as a server process runs it (``uvicorn --factory``; settings from
+    the environment)."""
+    from interlink.app import create_app
+
+    return Gate(create_app(Settings()))
+
 
 app = typer.Typer(
     help="Interlink: open platform for international police cooperation.", no_args_is_help=True
@@ -38,6 +49,7 @@ app.add_typer(notices_app, name="notices")
 app.add_typer(hits_app, name="hits")
 app.add_typer(messages_app, name="messages")
 app.add_typer(analysis_app, name="analysis")
+app.add_typer(data_protection_app, name="data-protection")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("screen")(screen_command)
@@ -121,7 +133,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         # Worker processes import the app themselves (settings from the environment);
         # each keeps its own screening index.
         uvicorn.run(
-            "interlink.asgi:app",
+            "interlink.cli:serving_app",
+            factory=True,
             host=host,
             port=port,
             workers=workers,
@@ -130,7 +143,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         )
         return
     uvicorn.run(
-        application,
+        Gate(application),
         host=host,
         port=port,
         log_level="warning",
@@ -153,7 +166,7 @@ def demo(
         open_session(settings, upgrade=True) as session,
         Progress(*columns, console=console) as bar,
     ):
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(what: str, done: int, total: int) -> None:
             if what not in tasks:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from interlink.access import Role
 from interlink.audit.models import AuditEntry
+from interlink.core.types import utcnow
 from interlink.members.models import User
 from interlink.records.models import Record
 from tests.records.examples import VALID
@@ -80,3 +81,33 @@ def test_owners_review_what_is_past_its_period(
     actions = {(e.object_id, e.action) for e in entries}
     assert (old_person, "record.retention_review") in actions
     assert (old_indicator, "record.delete") in actions
+
+
+def test_the_command_line_lists_what_is_due(fresh_database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from interlink.cli import app as cli
+    from interlink.core.db import make_engine
+
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    runner = CliRunner()
+    added = runner.invoke(
+        cli, ["user", "add", "fr.o", "--role", "officer", "--country", "FR", "--password",
+              "a long enough password"], env=env,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        fr = session.scalars(select(User).where(User.username == "fr.o")).one()
+        for age in (7 * 366, 30):
+            kept = {"title": f"P{age}", "owner_bureau_id": fr.bureau_id,
+                    "updated_at": utcnow() - timedelta(days=age)}  # fmt: skip
+            session.add(Record.example(kind="persons", data={"family_name": "Old"}, **kept))
+        session.commit()
+    engine.dispose()
+    listed = runner.invoke(cli, ["data-protection", "retention-due", "--as", "fr.o"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert "P2562" in listed.output and "1 record(s) due" in listed.output
+    assert "P30" not in listed.output
+    unknown = runner.invoke(cli, ["data-protection", "retention-due", "--as", "nobody"], env=env)
+    assert unknown.exit_code != 0 and "--as" in unknown.output

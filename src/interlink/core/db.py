@@ -47,6 +47,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
+"""Connections kept, and opened beyond them under load: a server admits 32 requests at
+once (``core.gate.Gate``), each holding at most one, beside live streams and the deadline
+watcher. (SQLAlchemy's default, 5 + 10, is fewer than the 40 threads routes run in.)"""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the per-backend settings Interlink relies on."""
     url = normalise_url(url)
@@ -54,11 +61,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_OVERFLOW)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)
         configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     # psycopg prepares a statement after 5 runs, and PostgreSQL then may switch to a
     # generic plan; for queries like "source_id IN (5,000 values)" that plan was 100x
     # slower (measured by bench/records_import). Plan every statement with its values.

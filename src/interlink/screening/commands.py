@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -43,10 +44,21 @@ def screen_command(
         if actor is None:
             raise fail(f"--as: no active user {as_user!r}")
         columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with out.open("w", newline="") as report_stream, Progress(*columns, console=console) as bar:
+        # Written beside the report and renamed to it once complete: a run that stops
+        # (an error, a kill) leaves no report that passes for the whole manifest's, and
+        # the partial file holds the committed chunks' rows.
+        partial = out.with_name(f"{out.name}.partial")
+        with (
+            partial.open("w", newline="") as report_stream,
+            Progress(*columns, console=console) as bar,
+        ):
             writer = csv.writer(report_stream)
             writer.writerow(REPORT_COLUMNS)
             task = bar.add_task("screening", total=len(rows))
+
+            def report(rows: Iterable[list[object]]) -> None:
+                writer.writerows(rows)
+                report_stream.flush()
 
             def progress(chunk: Chunk, counts: dict[str, int]) -> None:
                 for message in chunk.skipped:
@@ -59,10 +71,11 @@ def screen_command(
                 rows,
                 actor=actor,
                 source=manifest.name,
-                report=writer.writerows,
+                report=report,
                 workers=workers,
                 progress=progress,
             )
+    partial.replace(out)
     console.print(
         f"{counts['screened']:,} screened, {counts['hits']:,} with a hit, "
         f"{counts['bad']:,} bad rows; report: {out}"

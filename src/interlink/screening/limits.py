@@ -4,7 +4,6 @@ shared by the single, streamed and console screenings."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import Depends
@@ -15,7 +14,7 @@ from interlink.core.deps import SettingsDep
 from interlink.core.ratelimit import RateLimiter, RateLimits
 from interlink.members.deps import requires
 
-__all__ = ["LimitedScreener", "allowance", "check_screening", "wait_for_screening"]
+__all__ = ["LimitedScreener", "allowance", "check_screening", "take_screening"]
 
 
 def allowance(settings: Settings, actor: Actor) -> int:
@@ -36,11 +35,11 @@ def check_screening(limits: RateLimiter, settings: Settings, actor: Actor) -> No
     limits.check(_key(actor), allowance(settings, actor), "screenings")
 
 
-async def wait_for_screening(limits: RateLimiter, settings: Settings, actor: Actor) -> None:
-    """Spend one screening, waiting for the allowance to refill if it is spent (a stream's
-    later lines slow down to the allowed pace instead of failing)."""
-    while (wait := limits.take(_key(actor), allowance(settings, actor))) is not None:
-        await asyncio.sleep(min(wait, 5.0))
+def take_screening(limits: RateLimiter, settings: Settings, actor: Actor) -> float | None:
+    """Spend one screening of ``actor``'s allowance: None if it passes, else the seconds
+    until one would (a stream answers that line with a 429 instead of waiting, so that
+    a throttled stream holds none of the server's slots)."""
+    return limits.take(_key(actor), allowance(settings, actor))
 
 
 def _limited_screener(

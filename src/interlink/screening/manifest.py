@@ -83,13 +83,14 @@ def screen_rows(
     workers: int = 1,
     progress: Callable[[Chunk, dict[str, int]], None] | None = None,
 ) -> dict[str, int]:
-    """Screen every row as ``actor``; each chunk's report rows go to ``report``, its hits
-    are recorded and its matches audited (one entry per chunk) before the next starts."""
+    """Screen every row as ``actor``; each chunk's hits are recorded and its matches
+    audited (one entry per chunk) and committed, then its report rows go to ``report``,
+    before the next starts: a report never holds a traveller whose screening left no
+    trace, whenever the run stops."""
     counts = {"screened": 0, "hits": 0, "bad": 0}
     for chunk in screen_manifest(
         session, url, rows, manifest_request, actor=actor, workers=workers
     ):
-        report(chunk.report)
         counts["screened"] += chunk.screened
         counts["hits"] += chunk.hits
         counts["bad"] += len(chunk.skipped)
@@ -104,6 +105,7 @@ def screen_rows(
             after={**counts, "matches": chunk.matches},
         )
         session.commit()
+        report(chunk.report)
         if progress is not None:
             progress(chunk, counts)
     return counts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from interlink.core.errors import AppError, InvalidInput
 from interlink.core.ratelimit import rate_limiter
 from interlink.screening import service
 from interlink.screening.index import ScreeningIndex
-from interlink.screening.limits import LimitedScreener, wait_for_screening
+from interlink.screening.limits import LimitedScreener, take_screening
 from interlink.screening.schemas import ScreenRequest, ScreenResult
 
 __all__ = ["router"]
@@ -65,8 +66,9 @@ async def screen_stream(
     servers may consume the request channel to watch for disconnects while a streamed
     response is sent, so reading and answering at once is not portable.
 
-    Each line is one screening of the caller's allowance (the call took the first);
-    when it is spent, the answers slow to the allowed pace.
+    Each line is one screening of the caller's allowance (the call took the first); a
+    line beyond it is answered ``{"line": n, "error": {"status": 429, ...}}`` with the
+    seconds to wait, to be sent again later.
     """
     body = await request.body()
     if len(body) > MAX_BODY:
@@ -82,9 +84,11 @@ async def screen_stream(
         try:
             for number, line in enumerate(body.split(b"\n"), start=1):
                 if line.strip():
-                    if not first:
-                        await wait_for_screening(limits, settings, actor)
+                    wait = None if first else take_screening(limits, settings, actor)
                     first = False
+                    if wait is not None:
+                        yield _refused(number, wait)
+                        continue
                     yield await run_in_threadpool(
                         _answer, session, actor, index, number, line, clock
                     )
@@ -92,6 +96,15 @@ async def screen_stream(
             await run_in_threadpool(session.close)
 
     return StreamingResponse(answers(), media_type="application/x-ndjson")
+
+
+def _refused(number: int, wait: float) -> bytes:
+    error = {
+        "status": 429,
+        "detail": "screenings: this account's allowance is spent; send the line again later",
+        "retry_after": max(1, math.ceil(wait)),
+    }
+    return json.dumps({"line": number, "error": error}).encode() + b"\n"
 
 
 def _answer(
