@@ -168,19 +168,24 @@ def bureau(session: Session, code: str) -> Bureau:
     return session.scalars(select(Bureau).where(Bureau.code == code)).one()
 
 
+def new_user(session: Session, role: Role | str, country: str, username: str | None = None) -> User:
+    """A committed user of ``role`` in ``country``'s bureau, with the password ``PASSWORD``."""
+    role = Role(role)
+    user = User(
+        username=username or f"{country.lower()}.{role.value}.{uuid.uuid4().hex[:6]}",
+        password_hash=_PASSWORD_HASH,
+        role=role.value,
+        bureau_id=bureau(session, country).id,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
 @pytest.fixture
 def make_user(session: Session) -> Callable[..., User]:
     def factory(role: Role | str, country: str, username: str | None = None) -> User:
-        role = Role(role)
-        user = User(
-            username=username or f"{country.lower()}.{role.value}.{uuid.uuid4().hex[:6]}",
-            password_hash=_PASSWORD_HASH,
-            role=role.value,
-            bureau_id=bureau(session, country).id,
-        )
-        session.add(user)
-        session.commit()
-        return user
+        return new_user(session, role, country, username)
 
     return factory
 

@@ -23,10 +23,15 @@ from interlink.core.config import Settings
 from interlink.core.context import configure_logging, new_request_id, request_id_var
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.deps import DbSession
-from interlink.core.errors import install_error_handlers, problem
+from interlink.core.errors import (
+    document_problems,
+    install_error_handlers,
+    problem,
+    problem_response,
+)
 from interlink.core.events import Listener
 from interlink.core.jobs import JobRegistry
-from interlink.core.ratelimit import RateLimiter
+from interlink.core.ratelimit import RateLimiter, rate_limiter
 from interlink.core.types import utcnow
 from interlink.dataprotection.router import router as data_protection_router
 from interlink.hits.router import router as hits_router
@@ -124,6 +129,7 @@ def create_app(
     app.state.jobs = JobRegistry()
     app.state.rate_limiter = RateLimiter()
     install_error_handlers(app, html=html_problem)
+    document_problems(app, throttle=rate_limiter)
 
     @app.middleware("http")
     async def request_context(
@@ -154,7 +160,12 @@ def create_app(
         )
         return response
 
-    @app.get("/api/v1/health", tags=["health"], dependencies=[Depends(anyone)])
+    @app.get(
+        "/api/v1/health",
+        tags=["health"],
+        dependencies=[Depends(anyone)],
+        responses={503: problem_response("The database does not answer")},
+    )
     def health(session: DbSession) -> Any:
         try:
             session.execute(text("SELECT 1"))

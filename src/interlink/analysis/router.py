@@ -61,7 +61,20 @@ def record_measures(
     return graph.key_players(_graph(session, actor, record_id, depth, kind, country))
 
 
-@router.get("/records/{record_id}/export", summary="The neighbourhood as GraphML or JSON")
+@router.get(
+    "/records/{record_id}/export",
+    summary="The neighbourhood as GraphML or JSON",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The neighbourhood as GraphML or JSON",
+            "content": {
+                "application/graphml+xml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
 def record_export(
     session: DbSession, actor: Analyst, record_id: uuid.UUID, depth: Depth = 2,
     format: Literal["graphml", "json"] = "graphml",

@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.errors import problem_response
 from interlink.core.ratelimit import RateLimits
 from interlink.members import groups, service
 from interlink.members.auth import authenticate, end_sessions, issue_access_token
@@ -64,7 +65,13 @@ def list_bureaus(session: DbSession) -> dict[str, object]:
     return {"items": service.list_bureaus(session)}
 
 
-@router.post("/auth/token", response_model=Token, tags=["auth"], dependencies=[Depends(anyone)])
+@router.post(
+    "/auth/token",
+    response_model=Token,
+    tags=["auth"],
+    dependencies=[Depends(anyone)],
+    responses={401: problem_response("Wrong username or password, or the account is locked")},
+)
 def token(
     request: Request,
     session: DbSession,

@@ -186,7 +186,16 @@ def verify(session: DbSession, actor: Sender, message_id: uuid.UUID) -> dict[str
     }
 
 
-@router.get("/{message_id}/attachments/{attachment_id}")
+@router.get(
+    "/{message_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The attachment as sent",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def attachment(
     session: DbSession, actor: Sender, message_id: uuid.UUID, attachment_id: uuid.UUID
 ) -> Response:

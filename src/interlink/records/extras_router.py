@@ -49,7 +49,23 @@ def list_files(session: DbSession, actor: Reader, kind: str, record_id: uuid.UUI
     return {"items": attachments.list_files(session, kind, record_id, actor=actor)}
 
 
-@router.get("/records/{kind}/{record_id}/files/{file_id}", tags=["record files"])
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/records/{kind}/{record_id}/files/{file_id}",
+    tags=["record files"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The image as stored",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}} for t in _IMAGE_TYPES
+            },
+        }
+    },
+)
 def get_file(
     session: DbSession, actor: Reader, kind: str, record_id: uuid.UUID, file_id: uuid.UUID
 ) -> Response:
