@@ -76,7 +76,9 @@ class Server:
 
     def token(self, username: str) -> dict[str, str]:
         response = httpx.post(
-            f"{self.base}/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+            f"{self.base}/api/v1/auth/token",
+            data={"username": username, "password": PASSWORD},
+            timeout=30,  # password hashing is slow by design, slower on a loaded machine
         )
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -28,7 +28,10 @@ def server(fresh_database_url: str) -> Iterator[Server]:
 
 
 def _send(server: Server, headers: dict[str, str], number: int) -> str:
-    response = httpx.post(f"{server.base}/api/v1/messages", json=_message(number), headers=headers)
+    # What is tested is delivery across processes, not latency: a loaded CI machine may
+    # take more than httpx's default 5 s to sign and store a message.
+    url = f"{server.base}/api/v1/messages"
+    response = httpx.post(url, json=_message(number), headers=headers, timeout=30)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
