@@ -128,12 +128,10 @@ def receive(
             )
         )
     owners = sorted({str(match["owner"]) for match in found.values()})
-    audit(
+    _step(
         session,
-        AuditAction.DATA_REQUEST,
-        actor=actor,
-        object_type="data_request",
-        object_id=request.id,
+        actor,
+        request,
         after={
             "step": "receive",
             "reference": request.reference,
@@ -153,6 +151,14 @@ def receive(
         )
     session.flush()
     return request
+
+
+def _step(
+    session: Session, actor: Actor, request: DataRequest, *, after: Any, before: Any = None
+) -> None:
+    """The audit entry of one step of ``request`` (in the caller's transaction)."""
+    audit(session, AuditAction.DATA_REQUEST, actor=actor, object_type="data_request",
+          object_id=request.id, before=before, after=after)  # fmt: skip
 
 
 def get_request(session: Session, request_id: uuid.UUID, *, actor: Actor) -> DataRequest:
@@ -252,12 +258,10 @@ def decide(
     finding.decided_by, finding.decided_at = actor.name, now
     if all(f.decision != "pending" for f in findings_of(session, request)):
         request.status = "ready"
-    audit(
+    _step(
         session,
-        AuditAction.DATA_REQUEST,
-        actor=actor,
-        object_type="data_request",
-        object_id=request.id,
+        actor,
+        request,
         before=before,
         after={"step": "decide", "finding": str(finding.id), "decision": body.decision,
                "reason": body.reason},
@@ -292,12 +296,10 @@ def act(
     done = {"correct": "corrected", "erase": "erased", "keep": "kept"}[body.action]
     finding.action, finding.action_reason = done, body.reason
     finding.acted_by, finding.acted_at = actor.name, now
-    audit(
+    _step(
         session,
-        AuditAction.DATA_REQUEST,
-        actor=actor,
-        object_type="data_request",
-        object_id=request.id,
+        actor,
+        request,
         after={"step": "act", "finding": str(finding.id), "record_id": str(finding.record_id),
                "action": done, "reason": body.reason},
     )  # fmt: skip
@@ -350,12 +352,10 @@ def answer(session: Session, request_id: uuid.UUID, *, actor: Actor, now: dateti
         now,
         "answered",
     )
-    audit(
+    _step(
         session,
-        AuditAction.DATA_REQUEST,
-        actor=actor,
-        object_type="data_request",
-        object_id=request.id,
+        actor,
+        request,
         after={"step": "answer", "disclosed": sum(f.decision == "disclose" for f in findings),
                "withheld": sum(f.decision == "withhold" for f in findings)},
     )  # fmt: skip
