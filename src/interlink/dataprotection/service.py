@@ -30,12 +30,11 @@ from interlink.audit.service import record as audit
 from interlink.core.counters import next_number
 from interlink.core.errors import Conflict, InvalidInput, NotFound
 from interlink.core.events import publish
-from interlink.dataprotection.erasure import erase_record
 from interlink.dataprotection.models import DataRequest, DataRequestFinding
 from interlink.dataprotection.schemas import DataRequestCreate, FindingAction, FindingDecision
 from interlink.matching.score import HIT_THRESHOLD
 from interlink.records.schemas import update_schema
-from interlink.records.service import update_record, validation_to_invalid_input
+from interlink.records.service import erase_record, update_record, validation_to_invalid_input
 from interlink.screening.index import ScreeningIndex
 from interlink.screening.schemas import DocumentQuery, PersonQuery, ScreenRequest
 from interlink.screening.service import screen

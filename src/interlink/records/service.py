@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.access import (
@@ -31,7 +31,7 @@ from interlink.core.errors import Conflict, InvalidInput, NotFound
 from interlink.core.types import utcnow
 from interlink.members.service import bureau_by_code, check_visibility
 from interlink.records.kinds import PERSON_KINDS, RecordData, fold, kind_model
-from interlink.records.models import Record, RecordVersion
+from interlink.records.models import Record, RecordFile, RecordVersion
 
 __all__ = [
     "ListFilters",
@@ -40,6 +40,7 @@ __all__ = [
     "data_dump",
     "delete_record",
     "encoded_columns",
+    "erase_record",
     "fingerprint",
     "get_record",
     "list_records",
@@ -274,6 +275,22 @@ def delete_record(
         before={"data": record.data, "visibility": _visibility_snapshot(record)},
         after={"reason": record.deleted_reason},
     )
+    return record
+
+
+def erase_record(
+    session: Session, kind: str, record_id: uuid.UUID, reason: str, *, actor: Actor
+) -> Record:
+    """Deletion for a data-protection decision: beyond ``delete_record``, the data,
+    earlier versions and attached files go too; only that the record existed, who erased
+    it and why remain. (The audit trail's earlier entries keep what they recorded: the
+    chain's hashes cover them.)"""
+    record = delete_record(session, kind, record_id, reason, actor=actor)
+    session.execute(delete(RecordVersion).where(RecordVersion.record_id == record.id))
+    session.execute(delete(RecordFile).where(RecordFile.record_id == record.id))
+    record.data, record.title, record.search_text = {}, f"{kind} record erased", ""
+    record.lookup_key = record.second_key = record.source_id = None
+    session.flush()
     return record
 
 
