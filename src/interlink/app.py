@@ -19,6 +19,7 @@ from interlink import __version__
 from interlink.analysis.router import router as analysis_router
 from interlink.analysis.trends_router import router as analysis_trends_router
 from interlink.audit.router import router as audit_router
+from interlink.changes.router import router as changes_router
 from interlink.core.config import Settings
 from interlink.core.context import configure_logging, new_request_id, request_id_var
 from interlink.core.db import make_engine, make_session_factory
@@ -179,6 +180,7 @@ def create_app(
     app.include_router(records_router)
     app.include_router(record_extras_router)
     app.include_router(screening_router)
+    app.include_router(changes_router)
     app.include_router(notices_router)
     app.include_router(hits_router)
     app.include_router(operations_router)

@@ -18,6 +18,7 @@ from interlink.core.gate import Gate
 from interlink.dataprotection.commands import data_protection_app
 from interlink.hits.commands import hits_app
 from interlink.messaging.commands import messages_app
+from interlink.node.commands import node_app
 from interlink.notices.commands import notices_app
 from interlink.records.commands import export_command, import_command
 from interlink.screening.commands import screen_command
@@ -50,6 +51,7 @@ app.add_typer(hits_app, name="hits")
 app.add_typer(messages_app, name="messages")
 app.add_typer(analysis_app, name="analysis")
 app.add_typer(data_protection_app, name="data-protection")
+app.add_typer(node_app, name="node")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("screen")(screen_command)

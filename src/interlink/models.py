@@ -8,12 +8,14 @@ __all__ = ["load_all"]
 def load_all() -> None:
     import interlink.analysis.models
     import interlink.audit.models
+    import interlink.changes.models
     import interlink.core.counters
     import interlink.core.events
     import interlink.dataprotection.models
     import interlink.hits.models
     import interlink.members.models
     import interlink.messaging.models
+    import interlink.node.models
     import interlink.notices.models
     import interlink.operations.models
     import interlink.records.models  # noqa: F401

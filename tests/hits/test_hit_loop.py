@@ -343,7 +343,7 @@ def test_two_bureaus_acting_at_once_take_turns(fresh_database_url: str) -> None:
         vehicle.set_visibility(Visibility(mode=VisibilityMode.ALL_MEMBERS))
         session.add(vehicle)
         session.flush()
-        hit = report_hit(session, vehicle.id, {"vehicle": {"plate": "AB"}}, None,
+        hit, _ = report_hit(session, vehicle.id, {"vehicle": {"plate": "AB"}}, None,
                          actor=germany, now=T0)  # fmt: skip
         request_confirmation(session, hit.id, "urgent", None, actor=germany, now=T0)
         answer_confirmation(session, hit.id, "confirmed", "seize it", actor=france, now=T0)

@@ -18,9 +18,9 @@ messages committed), kills the process with SIGKILL and then inspects what it le
   message stored without an answer. (``tests/messaging/test_live.py`` restarts the
   server after such a kill and receives every acknowledged message on the live stream.)
 
-The waits are on observable progress with a deadline, never a fixed sleep. Replica
-sync (the fourth kind of long work of the hardening issue) does not exist yet (a later
-issue): its kill test belongs here when it does.
+The waits are on observable progress with a deadline, never a fixed sleep. The fourth
+kind of long work, a national node's sync, is killed in ``tests/node/test_node.py``,
+beside the central and node servers it needs.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ Rules (evaluated in SQL):
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, column, false, not_, or_, select, table, true
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from interlink.access.permissions import Action, Permission
 from interlink.access.visibility import SharedMixin, VisibilityMode
 from interlink.core.errors import Forbidden, NotFound
 
-__all__ = ["check_permission", "require", "restrict", "visible_clause"]
+__all__ = ["SharedColumns", "check_permission", "require", "restrict", "visible_clause"]
 
 T = TypeVar("T", bound=SharedMixin)
 S = TypeVar("S", bound=Any)
@@ -43,8 +43,18 @@ def check_permission(actor: Actor | None, permission: Permission) -> Actor:
     return actor
 
 
+class SharedColumns(Protocol):
+    """Anything with a shared object's owner and visibility columns (a shared model, or a
+    side of a change in the change log)."""
+
+    owner_bureau_id: Any
+    visibility_mode: Any
+    visibility_countries: Any
+    visibility_group_id: Any
+
+
 def visible_clause(
-    model: type[SharedMixin], actor: Actor | None, action: Action
+    model: type[SharedMixin] | SharedColumns, actor: Actor | None, action: Action
 ) -> ColumnElement[bool]:
     """The SQL condition under which ``actor`` may ``action`` a row of ``model``."""
     mode = model.visibility_mode

@@ -56,6 +56,8 @@ class AuditAction(StrEnum):
     RECORD_DELETE = "record.delete"
     RECORD_IMPORT = "record.import"
     RECORD_EXPORT = "record.export"
+    CHANGES_READ = "changes.read"
+    NODE_SYNC = "node.sync"
     FILE_ATTACH = "record.file_attach"
     TRACE_REQUEST = "firearm_trace.request"
     TRACE_ANSWER = "firearm_trace.answer"

@@ -23,12 +23,21 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from interlink.core.db import Base
 from interlink.core.types import UTCDateTime, utcnow
 
-__all__ = ["CHANNEL", "Event", "Listener", "bell", "events_after", "latest_event_id", "publish"]
+__all__ = [
+    "CHANNEL",
+    "Event",
+    "Listener",
+    "bell",
+    "events_after",
+    "hold_commit_order",
+    "latest_event_id",
+    "publish",
+]
 
 log = logging.getLogger("interlink.events")
 CHANNEL = "interlink_events"
 """The PostgreSQL channel on which a commit that published events wakes every process."""
-_ORDER_LOCK = 0x1E7E4E5  # the advisory lock that keeps event ids in commit order
+_ORDER_LOCK = 0x1E7E4E5  # the advisory lock that keeps log ids in commit order
 
 _Id = BigInteger().with_variant(Integer, "sqlite")
 
@@ -47,6 +56,19 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+def hold_commit_order(session: Session) -> None:
+    """Make ids taken from here on in this transaction become visible in id order.
+
+    A reader that has read id 11 of a log (events, changes) would never see id 10 if it
+    committed after: on PostgreSQL one transaction at a time takes ids, until it commits.
+    (SQLite has one writer at a time anyway.)
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ORDER_LOCK}
+        )
+
+
 def publish(
     session: Session,
     topic: str,
@@ -58,11 +80,7 @@ def publish(
     payload: dict[str, Any],
 ) -> Event:
     """Add an event to the caller's transaction (it is seen once that commits)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Event ids must become visible in id order, or a stream that has read id 11 would
-        # never see id 10 committed after it: one transaction at a time takes an id, until
-        # it commits. (SQLite has one writer at a time anyway.)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ORDER_LOCK})
+    hold_commit_order(session)
     row = Event(
         topic=topic,
         object_type=object_type,

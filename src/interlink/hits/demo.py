@@ -67,7 +67,9 @@ def seed_hits(session: Session, progress: Progress) -> int:
         answerer = _officer(session, owner_code)
         started = now - timedelta(minutes=90 - index * 3)
         query = {"reported": record.title}
-        hit = report_hit(session, record.id, query, "demo screening", actor=screener, now=started)
+        hit, _ = report_hit(
+            session, record.id, query, "demo screening", actor=screener, now=started
+        )
         if fate == "open":
             pass
         elif fate in ("urgent_open", "overdue"):

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy import Uuid as UuidType
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,6 +29,7 @@ class Hit(SharedMixin, Base):
     __table_args__ = (
         Index("ix_hits_status_due", "status", "due_at"),
         Index("ix_hits_screening_bureau", "screening_bureau_id"),
+        UniqueConstraint("screening_bureau_id", "reported_as", name="uq_hits_reported_as"),
     )
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -51,6 +52,9 @@ class Hit(SharedMixin, Base):
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     outcome_details: Mapped[str | None] = mapped_column(String(4000), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reported_as: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The screening bureau's own reference for a hit it reported (a national node's id
+    for a hit found offline): reporting it again answers the same hit."""
 
     record: Mapped[Record] = relationship(Record, lazy="select")
 

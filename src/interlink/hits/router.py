@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime
 
 from interlink.access import Actor, Permission
@@ -66,11 +66,19 @@ def list_hits(
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-@router.post("", status_code=201)
-def report_hit(session: DbSession, actor: Screener, now: Now, body: HitReport) -> dict[str, Any]:
-    """Report a hit found by other means (a national copy of the data, say)."""
-    hit = service.report_hit(session, body.record_id, body.query, body.note, actor=actor, now=now)
+@router.post("", status_code=201, responses={200: {"description": "Reported before"}})
+def report_hit(
+    session: DbSession, actor: Screener, now: Now, body: HitReport, response: Response
+) -> dict[str, Any]:
+    """Report a hit found by other means (a national copy of the data, say). With a
+    ``reference``, reporting it again answers the first report's hit (200)."""
+    hit, new = service.report_hit(
+        session, body.record_id, body.query, body.note, actor=actor, now=now,
+        reference=body.reference,
+    )  # fmt: skip
     session.commit()
+    if not new:
+        response.status_code = 200
     return reads.hit_view(session, hit, bureau_codes(session), now)
 
 

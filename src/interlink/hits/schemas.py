@@ -43,3 +43,10 @@ class HitReport(BaseModel):
     record_id: uuid.UUID
     query: dict[str, Any] = Field(description="what was checked (as a screening body)")
     note: str | None = Field(default=None, max_length=4000)
+    reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="the reporter's own id for the hit (a national node's): reporting the "
+        "same reference again answers the same hit",
+    )

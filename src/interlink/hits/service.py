@@ -26,6 +26,7 @@ from interlink.access import (
     VisibilityMode,
     check_permission,
     require,
+    restrict,
 )
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
@@ -160,10 +161,25 @@ def report_hit(
     *,
     actor: Actor,
     now: datetime,
-) -> Hit:
+    reference: str | None = None,
+) -> tuple[Hit, bool]:
     """A hit found by other means (a national system's own copy of the data, an
-    officer's check): on a record the actor may screen, of another bureau."""
+    officer's check): on a record the actor may screen, of another bureau; and whether
+    it is new. ``reference``: the reporter's own id for it; reporting the same reference
+    again answers the hit made the first time (a node retrying after a broken link)."""
     check_permission(actor, Permission.SCREENING_RUN)
+    if reference is not None:
+        earlier = session.scalars(
+            restrict(
+                select(Hit).where(
+                    Hit.screening_bureau_id == actor.bureau_id, Hit.reported_as == reference
+                ),
+                actor,
+                Action.READ if actor.can(Permission.RECORDS_READ) else Action.SCREEN,
+            )
+        ).first()
+        if earlier is not None:
+            return earlier, False
     try:
         record = require(session, Record, record_id, actor, Action.SCREEN)
     except NotFound:
@@ -172,7 +188,8 @@ def report_hit(
         raise InvalidInput("body.record_id", "a hit is on a live record of another bureau")
     explanation = {"reported": note or "reported by the screening bureau"}
     (hit,) = record_hits(session, actor, query, [(record, 1.0, explanation)], now)
-    return hit
+    hit.reported_as = reference
+    return hit, True
 
 
 def load_hit(

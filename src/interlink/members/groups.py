@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission, check_permission
 from interlink.audit import AuditAction, record
+from interlink.changes.log import log_regrouping
 from interlink.core.errors import Conflict, InvalidInput, NotFound
 from interlink.members.models import Country, SharingGroup, SharingGroupMember
 from interlink.members.schemas import GroupCreate, GroupMembersUpdate
@@ -104,6 +105,7 @@ def update_group_members(
     ]
     session.flush()
     session.refresh(group)
+    log_regrouping(session, group.id, wanted ^ current)
     record(
         session,
         AuditAction.GROUP_UPDATE,

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import interlink.changes.log  # noqa: F401  (logs every change made through the ORM)
 from interlink.access import (
     Action,
     Actor,
@@ -31,6 +32,7 @@ from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.events import publish
 from interlink.core.types import utcnow
 from interlink.members.service import bureau_by_code, bureau_code
+from interlink.node.guard import require_writable
 from interlink.notices.models import (
     Notice,
     NoticeSubject,
@@ -307,6 +309,7 @@ def _file(
 def create_notice(session: Session, body: NoticeCreate, *, actor: Actor) -> Notice:
     """A draft notice of the actor's bureau."""
     check_requester(actor)
+    require_writable(session)
     _check_public(body.type, body.public_extract)
     return _file(
         session,

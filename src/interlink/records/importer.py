@@ -25,9 +25,11 @@ from sqlalchemy.orm import Session
 from interlink.access import Actor, Visibility
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.changes.log import log_bulk, record_state
 from interlink.core.types import utcnow
 from interlink.interop.base import ParsedItem
 from interlink.members.models import Bureau
+from interlink.node.guard import require_writable
 from interlink.records.bulk import insert_rows
 from interlink.records.kinds import KINDS
 from interlink.records.models import Record, RecordVersion
@@ -171,6 +173,10 @@ def _existing(
     }
 
 
+def _columns_of(record: Record) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in Record.visibility_columns(Visibility())}
+
+
 def _update_changed(
     session: Session,
     owner_id: uuid.UUID,
@@ -189,6 +195,10 @@ def _update_changed(
             Record.source_id.in_(list(changed)),
         )
     ).all()
+    befores = [
+        (current.id, record_state(_columns_of(current), current.deleted_at is not None))
+        for current in currents
+    ]
     session.execute(
         insert(RecordVersion),
         [
@@ -222,6 +232,8 @@ def _update_changed(
             for current in currents
         ],
     )
+    after = record_state(visibility_columns)
+    log_bulk(session, "record", kind, owner_id, [(id_, before, after) for id_, before in befores])
     for current in currents:
         session.expunge(current)
 
@@ -278,6 +290,8 @@ def _write_batch(
             **visibility_columns,
         }
         insert_rows(session, Record.__table__, shared, new_rows, preencoded=frozenset({"data"}))
+        created = record_state(visibility_columns)
+        log_bulk(session, "record", kind, owner_id, [(r["id"], None, created) for r in new_rows])
         if changed:
             _update_changed(
                 session,
@@ -335,6 +349,7 @@ def import_items(
 
     ``screening_details`` applies to every record the import creates or updates (records
     equal to the file's but for it are updated too)."""
+    require_writable(session)
     report = ImportReport()
     who = (owner.id, owner.code)  # read once: the commits below may expire the object
     pending: list[CheckedRow] = []

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+import interlink.changes.log  # noqa: F401  (logs every change made through the ORM)
 from interlink.access import (
     Action,
     Actor,
@@ -30,6 +31,7 @@ from interlink.audit import record as audit
 from interlink.core.errors import Conflict, InvalidInput, NotFound
 from interlink.core.types import utcnow
 from interlink.members.service import bureau_by_code, check_visibility
+from interlink.node.guard import require_writable
 from interlink.records.kinds import PERSON_KINDS, RecordData, fold, kind_model
 from interlink.records.models import Record, RecordFile, RecordVersion
 
@@ -128,6 +130,7 @@ def _visibility_snapshot(record: Record) -> dict[str, Any]:
 
 def create_record(session: Session, kind: str, body: RecordData, *, actor: Actor) -> Record:
     check_permission(actor, Permission.RECORDS_WRITE)
+    require_writable(session)
     kind_model(kind)
     visibility: Visibility = getattr(body, "visibility", None) or Visibility()
     check_visibility(session, visibility, field="body.visibility")
@@ -210,6 +213,7 @@ def update_record(
 ) -> Record:
     """Merge ``patch`` into the record, validate the whole, keep the previous version."""
     check_permission(actor, Permission.RECORDS_WRITE)
+    require_writable(session)
     record = load_record(session, kind, record_id, actor, Action.UPDATE)
     changes = patch.model_dump(exclude_unset=True, by_alias=True)
     new_visibility = changes.pop("visibility", None)
@@ -258,6 +262,7 @@ def delete_record(
 ) -> Record:
     """Soft delete: the record disappears from reads and lists; its history stays."""
     check_permission(actor, Permission.RECORDS_WRITE)
+    require_writable(session)
     if len(reason.strip()) < 3:
         raise InvalidInput("reason", "say why the record is deleted (at least 3 characters)")
     record = load_record(session, kind, record_id, actor, Action.DELETE)

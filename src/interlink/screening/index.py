@@ -1,8 +1,8 @@
 """The per-process screening index of person records, kept current from the database.
 
-Built on first use, then brought up to date before each screening from the records
-changed since the last look (``updated_at``, which every change moves), so that a
-record created, changed or deleted is screened accordingly at once.
+Built on first use, then brought up to date before each screening from the change log
+(``changes``, ids in commit order) since the last look, so that a record created,
+changed or deleted through any process is screened accordingly at once.
 
 It files every person record, whoever may see it: it only proposes candidates, and the
 service asks ``access.restrict()`` which of them the actor may screen before any is
@@ -15,12 +15,12 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from interlink.changes.models import Change
 from interlink.matching.index import PersonIndex
 from interlink.matching.names import name_forms
 from interlink.matching.score import PersonFacts
@@ -52,46 +52,65 @@ class ScreeningIndex:
 
     def __init__(self, min_interval: float = 0.0) -> None:
         self.persons: PersonIndex[uuid.UUID] = PersonIndex()
-        self._seen_until: datetime | None = None
-        self._at_edge: set[uuid.UUID] = set()  # records changed at exactly _seen_until
+        self._seen: int | None = None  # the last change-log id filed
         self._lock = threading.Lock()
         self._min_interval = min_interval
         self._looked_at = float("-inf")
 
-    def _apply(
-        self, rows: Iterable[tuple[uuid.UUID, dict[str, Any], datetime | None, datetime]]
-    ) -> None:
+    def _apply(self, rows: Iterable[tuple[uuid.UUID, dict[str, Any] | None, bool]]) -> None:
         changed = []
-        for record_id, data, deleted_at, updated_at in rows:
-            if updated_at == self._seen_until and record_id in self._at_edge:
-                continue  # seen by the last refresh (which asks from that instant on)
-            if deleted_at is None:
+        for record_id, data, live in rows:
+            if live and data is not None:
                 changed.append((record_id, person_facts(data)))
             else:
                 self.persons.remove(record_id)
-            if self._seen_until is None or updated_at > self._seen_until:
-                self._seen_until, self._at_edge = updated_at, set()
-            if updated_at == self._seen_until:
-                self._at_edge.add(record_id)
         if len(changed) > 1_000:  # a build, or a large import: one sort
             self.persons.extend(changed)
         else:
             for record_id, facts in changed:
                 self.persons.add(record_id, facts)
 
+    def _build(self, session: Session) -> None:
+        # The log's end first: a change committed while the records are read is filed
+        # twice (harmlessly), never missed.
+        self._seen = int(session.scalar(select(func.max(Change.id))) or 0)
+        rows = session.execute(
+            select(Record.id, Record.data).where(
+                Record.kind.in_(PERSON_KINDS), Record.deleted_at.is_(None)
+            )
+        )
+        self._apply((record_id, data, True) for record_id, data in rows)
+
+    def _follow(self, session: Session) -> None:
+        rows = session.execute(
+            select(Change.id, Change.object_id, Record.data, Record.deleted_at)
+            .outerjoin(Record, Record.id == Change.object_id)
+            .where(
+                Change.id > self._seen,
+                Change.entity == "record",
+                Change.kind.in_(PERSON_KINDS),
+            )
+            .order_by(Change.id)
+        ).all()
+        if not rows:
+            return
+        latest = {row.object_id: row for row in rows}  # a record's state now, once
+        self._apply(
+            (record_id, row.data, row.data is not None and row.deleted_at is None)
+            for record_id, row in latest.items()
+        )
+        self._seen = rows[-1].id
+
     def refresh(self, session: Session, *, force: bool = False) -> None:
-        """File every person record changed since the last refresh (all, the first time);
-        ``force``: even if the last look was less than ``min_interval`` ago."""
+        """File every person record changed since the last refresh, as the change log
+        tells (all, the first time); ``force``: even if the last look was less than
+        ``min_interval`` ago."""
         with self._lock:
             now = time.monotonic()
             if now - self._looked_at < self._min_interval and not force:
                 return
             self._looked_at = now
-            query = select(Record.id, Record.data, Record.deleted_at, Record.updated_at).where(
-                Record.kind.in_(PERSON_KINDS)
-            )
-            if self._seen_until is not None:
-                # >=: rows written in the same microsecond as the last one seen are not
-                # missed; those already filed are skipped (_at_edge).
-                query = query.where(Record.updated_at >= self._seen_until)
-            self._apply(session.execute(query.order_by(Record.updated_at)))  # type: ignore[arg-type]
+            if self._seen is None:
+                self._build(session)
+            else:
+                self._follow(session)
