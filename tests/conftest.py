@@ -136,7 +136,11 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=SECRET, lockout_attempts=3)
+    # No deadline watcher: it would share the test's one connection from another task,
+    # and break its savepoints whenever a test outlasts its period (hits tests call it).
+    return Settings(
+        database_url=database_url, secret_key=SECRET, lockout_attempts=3, watch_seconds=0
+    )
 
 
 @pytest.fixture
