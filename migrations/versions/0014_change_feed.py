@@ -45,8 +45,7 @@ def upgrade() -> None:
     op.create_index("ix_changes_entity_object", "changes", ["entity", "object_id"])
     # What exists already is the feed's beginning: live records, then published notices.
     columns = (
-        "at, entity, kind, object_id, owner_bureau_id, after_mode, after_countries, "
-        "after_group_id"
+        "at, entity, kind, object_id, owner_bureau_id, after_mode, after_countries, after_group_id"
     )
     visibility = "visibility_mode, visibility_countries, visibility_group_id"
     op.execute(
@@ -73,9 +72,7 @@ def upgrade() -> None:
         sa.Column("hit_id", sa.Uuid(), nullable=False),
         sa.Column("central_hit_id", sa.Uuid(), nullable=True),
         sa.Column("refused", sa.String(length=1000), nullable=True),
-        sa.Column(
-            "delivered_at", interlink.core.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("delivered_at", interlink.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["hit_id"], ["hits.id"], name=op.f("fk_node_deliveries_hit_id_hits")
         ),
