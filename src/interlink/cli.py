@@ -12,6 +12,7 @@ from rich.table import Table
 from interlink.access import Role
 from interlink.analysis.commands import analysis_app
 from interlink.audit.service import verify_chain
+from interlink.backup.commands import backup_command, restore_command
 from interlink.core.clikit import console, err, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
 from interlink.core.gate import Gate
@@ -53,6 +54,8 @@ app.add_typer(analysis_app, name="analysis")
 app.add_typer(data_protection_app, name="data-protection")
 app.add_typer(node_app, name="node")
 app.command("import")(import_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 app.command("export")(export_command)
 app.command("screen")(screen_command)
 
