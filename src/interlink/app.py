@@ -14,16 +14,19 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interlink import __version__
+from interlink.access.declared import Audience
 from interlink.analysis.router import router as analysis_router
 from interlink.analysis.trends_router import router as analysis_trends_router
 from interlink.audit.router import router as audit_router
 from interlink.changes.router import router as changes_router
+from interlink.core import metrics
 from interlink.core.config import Settings
 from interlink.core.context import configure_logging, new_request_id, request_id_var
 from interlink.core.db import make_engine, make_session_factory
-from interlink.core.deps import DbSession
+from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import (
     document_problems,
     install_error_handlers,
@@ -32,13 +35,13 @@ from interlink.core.errors import (
 )
 from interlink.core.events import Listener
 from interlink.core.jobs import JobRegistry
-from interlink.core.ratelimit import RateLimiter, rate_limiter
+from interlink.core.ratelimit import limiter_for, rate_limiter
 from interlink.core.types import utcnow
 from interlink.dataprotection.router import router as data_protection_router
 from interlink.hits.router import router as hits_router
 from interlink.hits.watcher import watch_deadlines
 from interlink.interop.public_notices import router as public_notices_router
-from interlink.members.deps import anyone
+from interlink.members.deps import anyone, declare
 from interlink.members.router import router as members_router
 from interlink.messaging.router import router as messaging_router
 from interlink.messaging.stream import router as stream_router
@@ -85,6 +88,17 @@ def _secure_headers(request: Request, response: Response) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
 
 
+def metrics_scraper(request: Request, settings: SettingsDep) -> None:
+    """Lets through the scrapers ``metrics.may_scrape`` admits; anyone else is told, as for
+    a path that does not exist, 404 (declared public: the network decides, not an account)."""
+    client = request.client.host if request.client else None
+    if not metrics.may_scrape(settings, client, request.headers.keys()):
+        raise StarletteHTTPException(404)
+
+
+declare(metrics_scraper, Audience.PUBLIC)
+
+
 def create_app(
     settings: Settings, *, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -114,6 +128,7 @@ def create_app(
             watcher.cancel()
         if listener is not None:
             listener.stop()
+        app.state.rate_limiter.close()
         if engine is not None:
             engine.dispose()
 
@@ -128,7 +143,8 @@ def create_app(
     app.state.screening_index = ScreeningIndex()
     app.state.clock = utcnow
     app.state.jobs = JobRegistry()
-    app.state.rate_limiter = RateLimiter()
+    # In Redis when configured, so that every server process spends one allowance.
+    app.state.rate_limiter = limiter_for(settings)
     install_error_handlers(app, html=html_problem)
     document_problems(app, throttle=rate_limiter)
 
@@ -141,13 +157,23 @@ def create_app(
             incoming if 8 <= len(incoming) <= 64 and incoming.isprintable() else new_request_id()
         )
         token = request_id_var.set(request_id)
+        mode = metrics.screening_mode.set(metrics.screening_mode_for(request.url.path))
         started = time.perf_counter()
         try:
             response = await call_next(request)
+        except Exception:  # answered 500 by the error handler outside this middleware
+            metrics.observe_request(
+                request.method, request.scope, 500, time.perf_counter() - started
+            )
+            raise
         finally:
+            metrics.screening_mode.reset(mode)
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id
-        elapsed = (time.perf_counter() - started) * 1000
+        seconds = time.perf_counter() - started
+        # The route is known once routed: the router wrote it into the request's scope.
+        metrics.observe_request(request.method, request.scope, response.status_code, seconds)
+        elapsed = seconds * 1000
         # The server's own time (to the first byte), for the browser's tools and the bench.
         response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         _secure_headers(request, response)
@@ -174,6 +200,23 @@ def create_app(
             log.exception("health check: database does not answer")
             return problem(503, "Unavailable", "the database does not answer")
         return {"status": "ok"}
+
+    @app.get(
+        "/metrics",
+        tags=["health"],
+        include_in_schema=False,  # for Prometheus on the operator's network, not API clients
+        dependencies=[Depends(metrics_scraper)],
+        response_class=Response,
+    )
+    def metrics_page(request: Request, session: DbSession, now: Now) -> Response:
+        # JobRegistry offers no count of its own; its table is read without its lock
+        # (a copy of the values: a job starting meanwhile is counted at the next scrape).
+        jobs = list(request.app.state.jobs._jobs.values())
+        running = sum(job.state == "running" for job in jobs)
+        body, content_type = metrics.scrape(
+            settings, session, now, running, request.headers.get("accept")
+        )
+        return Response(body, media_type=content_type)
 
     app.include_router(members_router)
     app.include_router(audit_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -128,7 +129,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from interlink.app import create_app
+    from interlink.core import metrics
 
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Before any worker counts: the files of an earlier run would add to this one's.
+        metrics.prepare_multiprocess_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     try:
         application = create_app(settings)
     except WeakSecretError as exc:

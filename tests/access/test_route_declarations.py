@@ -96,6 +96,7 @@ def test_public_and_open_routes_are_the_few_meant_to_be() -> None:
         "GET /signin",
         "POST /signin",
         "POST /signout",
+        "GET /metrics",  # no account: the network decides (404 outside METRICS_NETWORKS)
     }
     assert all(p.startswith("GET ") for p in public if "/notices/v1/" in p)
     # Routes any account may call, the service deciding what it sees.

@@ -8,16 +8,23 @@ need the key.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEMO_SECRET_KEY", "Settings", "WeakSecretError"]
+__all__ = ["DEMO_SECRET_KEY", "METRICS_NETWORKS", "Network", "Settings", "WeakSecretError"]
 
 DEMO_SECRET_KEY = "interlink-demo-secret-key-not-for-production-use-000"
 _MIN_SECRET_LENGTH = 32
 _KNOWN_WEAK = {"secret", "changeme", "password", "interlink", DEMO_SECRET_KEY}
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+METRICS_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+"""Loopback and the private ranges: where a Prometheus server usually scrapes from."""
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class WeakSecretError(ValueError):
@@ -58,12 +65,54 @@ class Settings(BaseSettings):
         description="Mark the session cookie Secure even when the app sees plain HTTP "
         "(behind a proxy that ends TLS); over HTTPS it always is",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis holding the rate limits' buckets, shared by every server process "
+        "(redis://host:6379/0); unset: each process counts its own",
+    )
+    metrics_networks: str = Field(
+        default=METRICS_NETWORKS,
+        description="Comma-separated networks (CIDR) that may read GET /metrics; the rest "
+        "get 404 (empty: nobody)",
+    )
+    prometheus_multiproc_dir: str | None = Field(
+        default=None,
+        # prometheus_client reads this very variable (unprefixed) to count in shared files.
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"),
+        description="Directory where each server process writes its metrics, so that any "
+        "process answers GET /metrics for all (several workers); unset: per process",
+    )
     log_level: str = Field(default="INFO")
     watch_seconds: float = Field(
         default=30,
         ge=0,
         description="How often the server escalates overdue confirmations (0: never)",
     )
+
+    @field_validator("redis_url", "prometheus_multiproc_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(_REDIS_SCHEMES):
+            scheme = value.partition(":")[0]  # not the rest: it may hold a password
+            raise ValueError(f"a Redis URL starts with {', '.join(_REDIS_SCHEMES)}, not {scheme}:")
+        return value
+
+    @field_validator("metrics_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        _parse_networks(value)
+        return value
+
+    @property
+    def metrics_network_list(self) -> tuple[Network, ...]:
+        """``metrics_networks``, parsed (not cached: ``model_copy(update=...)`` would keep
+        the copied cache; a few networks parse in microseconds, once a scrape)."""
+        return _parse_networks(self.metrics_networks)
 
     def ensure_secure(self) -> Settings:
         """Refuse to serve with a missing or weak secret key (allowed in demo mode only)."""
@@ -90,3 +139,15 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _parse_networks(value: str) -> tuple[Network, ...]:
+    networks = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part))
+        except ValueError as exc:  # "10.0.0.1/8" (host bits set) too: say which was meant
+            raise ValueError(f"metrics_networks: {part!r} is not a network ({exc})") from None
+    return tuple(networks)

@@ -30,6 +30,7 @@ from interlink.access import (
 )
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core import metrics
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.events import publish
 from interlink.hits.followups import follow_ups
@@ -128,6 +129,7 @@ def record_hits(
         session.flush()
         _audit(session, actor, hit, "created", record_id=str(record.id), score=score)
         _event(session, hit, "hit.created", screening_bureau=actor.bureau_code)
+        metrics.count_hit_created(record.kind)
         made.append(hit)
     return made
 
@@ -244,6 +246,7 @@ def request_confirmation(
     session.flush()
     _audit(session, actor, hit, "confirmation requested", priority=priority)
     _event(session, hit, "hit.confirmation_requested", priority=priority, note=note)
+    metrics.count_confirmation_requested(priority)
     return hit
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor
+from interlink.core import metrics
 from interlink.core.db import make_engine, make_session_factory, reading
 from interlink.matching.score import HIT_THRESHOLD
 from interlink.screening.index import ScreeningIndex
@@ -64,6 +65,7 @@ def _screen_chunk(
             session, request, actor=actor, index=index, audited=False, snapshot=snapshot
         )
         chunk.screened += 1
+        metrics.count_screening(request.kind(), result["hit"], mode="batch")
         chunk.hits += result["hit"]
         for match in result["matches"]:
             chunk.report.append(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from interlink.access import Action, Actor, Permission, check_permission, restrict
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core import metrics
 from interlink.core.db import reading
 from interlink.core.errors import InvalidInput
 from interlink.core.types import utcnow
@@ -307,6 +308,7 @@ def screen(
         query = request.model_dump(mode="json", exclude_none=True)
         found = [(m["record"], m["score"], m["explanation"]) for m in ranked]
         record_hits(session, actor, query, found, now=now or utcnow())
+        metrics.count_screening(request.kind(), result["hit"])  # batch counts its own rows
     return result
 
 
