@@ -106,6 +106,30 @@ def _counts(url: str) -> dict[str, int]:
         engine.dispose()
 
 
+def _assert_same_but_the_restore(again: Path, archive: Path) -> None:
+    """The backup of a restored database holds the archive's rows, and one more audit
+    entry: the restore's (the trail's head moved with it)."""
+    restored, original = _lines(again), _lines(archive)
+    for lines in (restored, original):
+        lines.pop("tables/audit_head.jsonl")
+    entries = "tables/audit_entries.jsonl"
+    assert len(restored[entries]) == len(original[entries]) + 1
+    added = set(restored.pop(entries)) - set(original[entries])
+    assert len(added) == 1 and b"database.restore" in added.pop()
+    original.pop(entries)
+    assert restored == original
+
+
+def _last_action(url: str) -> str:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            last = select(AuditEntry.action).order_by(AuditEntry.seq.desc()).limit(1)
+            return str(session.scalar(last))
+    finally:
+        engine.dispose()
+
+
 def _table_names(url: str) -> set[str]:
     engine = make_engine(url)
     try:
@@ -142,17 +166,21 @@ def test_restore_gives_back_every_row_and_byte(
     assert not archive.with_name(f"{archive.name}.partial").exists()
     manifest = read_manifest(archive)
     assert manifest.revision == head_revision()
+    archived = {entry.name: entry.rows for entry in manifest.tables}
     source = _counts(fresh_database_url)
-    assert {entry.name: entry.rows for entry in manifest.tables} == source
+    # The backup is in the trail, after the snapshot it took; so is the restore.
+    assert _last_action(fresh_database_url) == "database.backup"
+    assert source == archived | {"audit_entries": archived["audit_entries"] + 1}
     assert set(source) == _table_names(fresh_database_url) - {"alembic_version"}
 
     code, output = _invoke(empty_database_url, "restore", str(archive))
     assert code == 0, output
-    assert f"restored {sum(source.values()):,} rows" in output
+    assert f"restored {sum(archived.values()):,} rows" in output
     assert _counts(empty_database_url) == source
+    assert _last_action(empty_database_url) == "database.restore"
     again = archive.with_name("again.zip")
     assert _invoke(empty_database_url, "backup", str(again))[0] == 0
-    assert _lines(again) == _lines(archive)  # every value, as the source had it
+    _assert_same_but_the_restore(again, archive)  # every value, as the source had it
 
     code, output = _invoke(empty_database_url, "audit", "verify")
     assert code == 0 and "intact" in output, output
@@ -212,7 +240,7 @@ def test_a_backup_moves_between_backends(source: str, target: str, tmp_path: Pat
         assert _counts(target_url) == _counts(source_url)
         again = tmp_path / "moved.zip"
         assert _invoke(target_url, "backup", str(again))[0] == 0
-        assert _lines(again) == _lines(archive)
+        _assert_same_but_the_restore(again, archive)
         code, output = _invoke(target_url, "audit", "verify")
         assert code == 0, output
         engine = make_engine(target_url)

@@ -58,6 +58,8 @@ class AuditAction(StrEnum):
     RECORD_EXPORT = "record.export"
     CHANGES_READ = "changes.read"
     NODE_SYNC = "node.sync"
+    DATABASE_BACKUP = "database.backup"
+    DATABASE_RESTORE = "database.restore"
     FILE_ATTACH = "record.file_attach"
     TRACE_REQUEST = "firearm_trace.request"
     TRACE_ANSWER = "firearm_trace.answer"

@@ -14,11 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from interlink.backup.archive import BackupError
+from interlink.audit import AuditAction
+from interlink.audit import record as audit
+from interlink.backup.archive import BackupError, Manifest
 from interlink.backup.service import Progress as Advance
 from interlink.backup.service import backup, restore
 from interlink.core.clikit import console, fail, load_settings
-from interlink.core.db import make_engine
+from interlink.core.db import make_engine, make_session_factory
 
 __all__ = ["backup_command", "restore_command"]
 
@@ -38,6 +40,7 @@ def backup_command(
             manifest = backup(engine, file, progress=advance)
         except OSError as exc:
             raise fail(f"cannot write {file}: {exc.strerror or exc}") from exc
+        _audit(engine, AuditAction.DATABASE_BACKUP, file, manifest)
     size = file.stat().st_size / 1e6
     console.print(
         f"backed up {manifest.rows:,} rows of {len(manifest.tables)} tables to {file} "
@@ -54,12 +57,33 @@ def restore_command(
     started = time.perf_counter()
     with _engine("restore failed, nothing was restored") as engine, _bars("restoring") as advance:
         manifest = restore(engine, file, progress=advance)
+        _audit(engine, AuditAction.DATABASE_RESTORE, file, manifest)
         target = make_url(engine.url).render_as_string(hide_password=True)
     console.print(
         f"restored {manifest.rows:,} rows of {len(manifest.tables)} tables into {target} "
         f"(backup of {manifest.created_at:%Y-%m-%d %H:%M:%S} UTC from {manifest.backend}, "
         f"schema {manifest.revision}) in {time.perf_counter() - started:.1f} s"
     )
+
+
+def _audit(engine: Engine, action: AuditAction, file: Path, manifest: Manifest) -> None:
+    """The trail says when the whole database was copied out or loaded (an entry after
+    the snapshot: the archive holds the trail up to the one before)."""
+    with make_session_factory(engine)() as session:
+        audit(
+            session,
+            action,
+            actor_name="cli",
+            object_type="database",
+            after={
+                "file": file.name,
+                "rows": manifest.rows,
+                "tables": len(manifest.tables),
+                "revision": manifest.revision,
+                "created_at": manifest.created_at.isoformat(),
+            },
+        )
+        session.commit()
 
 
 @contextmanager
