@@ -17,8 +17,10 @@ install: $(STAMP)
 run: install
 	$(BIN)/interlink demo
 
+# Two workers (pytest-xdist), a test file to each at a time: every worker has its own
+# databases, servers and ports. PYTEST_ARGS="-n 0" runs in one process.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
