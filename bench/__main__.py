@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench.screening_speed",
     "bench.screening_api",
     "bench.load",
+    "bench.scaleout",
     "bench.document_lookup",
     "bench.messaging",
     "bench.console_pages",
