@@ -40,7 +40,8 @@ def test_a_batch_upload_shows_progress_and_its_report(
     page.get_by_role("link", name="Screen a manifest of travellers (batch)").click()
     page.get_by_label("Manifest (CSV, at most 32 MB)").set_input_files(str(manifest))
     page.get_by_role("button", name="Screen them").click()
-    assert page.locator("progress#job-progress").is_visible()
+    # The job's page, once the upload has gone through (slow on a loaded machine).
+    page.locator("progress#job-progress").wait_for(state="visible", timeout=30_000)
     page.wait_for_selector("#job .badge.finished", timeout=30_000)  # htmx polls the job
     assert page.locator("#job").inner_text().count("of 40") == 1
     with page.expect_download() as download:
