@@ -22,10 +22,11 @@ worker accepts it first, so 2 workers run twice: with the connections as they fe
 The load generator shares the two cores with the server and PostgreSQL, so what it
 spends is measured and printed beside the rest (CPU of each worker, of PostgreSQL's
 processes for this database, of the generator, of everything else on the machine, in
-cores: CPU seconds per second), and each run first waits (up to 5 minutes) for the
-machine to be quiet. The default generator is lean: plain HTTP/1.1 written on asyncio
-streams, one request at a time per connection (``--client httpx`` measures
-``httpx.AsyncClient`` instead). What the database's backends were doing (running, or
+cores: CPU seconds per second); each run first waits (up to 5 minutes) for the
+machine to be quiet, and a window in which other processes took more than a quarter of a
+core is measured again (twice at most). The default generator is lean: plain HTTP/1.1
+written on asyncio streams, one request at a time per connection (``--client httpx``
+measures ``httpx.AsyncClient`` instead). What the database's backends were doing (running, or
 waiting for a row lock, the events' advisory lock, a WAL flush) is sampled ten times a
 second from ``pg_stat_activity``.
 
@@ -71,6 +72,9 @@ from bench.servers import POSTGRES, drop_postgres_database, postgres_database, s
 OWNERS = ("FR", "DE", "IT", "TR")
 """Owner bureaus of the imported persons (each screener finds others' records too)."""
 WARMUP = 5.0
+NOISE = 0.25
+"""Cores other processes may take during a measured window before it is measured again
+(twice at most; the figure is printed either way)."""
 TIMEOUT = 30.0
 WORKERS = (1, 2)
 CONNECTIONS = (8, 64)
@@ -602,9 +606,16 @@ def _measure(
             pids = _workers(server.pid)
         workload = prepare(base)
         build = _warm(port, pids, workload)
-        quiet = _wait_quiet()
         database = url.rsplit("/", 1)[1]
-        results = asyncio.run(_drive(port, server.pid, pids, database, workload, plan))
+        for attempt in range(3):
+            quiet = _wait_quiet()
+            results = asyncio.run(_drive(port, server.pid, pids, database, workload, plan))
+            if results.cpu["other"] <= NOISE or attempt == 2:
+                break
+            print(
+                f"  other processes took {results.cpu['other']:.2f} cores of the window: "
+                "measuring again"
+            )
         results.cpu["index build s"] = build
         results.cpu["before"] = quiet
         if workers > 1:
