@@ -269,6 +269,29 @@ def test_a_key_sealed_with_another_secret_is_not_silently_replaced(
     assert refused.status_code == 503 and "new-key" in refused.json()["detail"]
 
 
+def test_a_message_is_never_dated_before_the_key_that_signs_it(
+    client: TestClient, people: dict[str, User], auth: Auth, session: Session
+) -> None:
+    """Two first messages at once: the one that read the clock first may find the key the
+    other made meanwhile, dated after its own clock reading. It must still verify."""
+    from datetime import timedelta
+
+    from interlink.messaging.models import BureauKey
+
+    assert _send(client, people["fr"], auth).status_code == 201
+    key = session.scalars(select(BureauKey)).one()
+    later = key.created_at + timedelta(seconds=30)  # the other request made it later
+    session.execute(update(BureauKey).where(BureauKey.id == key.id).values(created_at=later))
+    session.commit()
+    sent = _send(client, people["fr"], auth)
+    assert sent.status_code == 201, sent.text
+    stored = session.get(Message, uuid.UUID(sent.json()["id"]))
+    assert stored is not None and stored.sent_at >= later
+    path = f"/api/v1/messages/{sent.json()['id']}/verify"
+    verified = client.get(path, headers=auth(people["de"]))
+    assert verified.json()["valid"] is True, verified.json()
+
+
 def test_recipients_see_their_own_receipt_the_sender_all(
     client: TestClient, people: dict[str, User], auth: Auth
 ) -> None:

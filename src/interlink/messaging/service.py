@@ -186,6 +186,11 @@ def send_message(
                 "body.reply_to", f"no message {body.reply_to} that you may read"
             ) from None
         thread_id = parent.thread_id
+    key, private = signing_key(session, actor.bureau_id, secret, actor=actor, now=now)
+    # A concurrent first message may have made the bureau's key after this request read
+    # the clock (it waited for the database meanwhile): the message is sent when it is
+    # signed, never before the key that signs it existed.
+    now = max(now, key.created_at)
     message = Message(
         id=message_id,
         thread_id=thread_id,
@@ -205,7 +210,6 @@ def send_message(
         message.set_visibility(Visibility(mode=VisibilityMode.ALL_MEMBERS))
     elif countries:
         message.set_visibility(Visibility(mode=VisibilityMode.ONLY, countries=countries))
-    key, private = signing_key(session, actor.bureau_id, secret, actor=actor, now=now)
     message.digest, message.signature = sign(
         private, canonical(message, attachment_digests(attachments))
     )
