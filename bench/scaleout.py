@@ -109,6 +109,8 @@ class Results:
     waits: Counter[str] = field(default_factory=Counter)
     """What the database's active backends were doing, summed over ``polls``."""
     polls: int = 0
+    sessions: int = 0
+    """Database sessions opened during the window (pools' overflow connections)."""
 
 
 # -- data -------------------------------------------------------------------------------
@@ -178,7 +180,9 @@ def _reap(url: str) -> None:
 
 def _postgres_cpu(database: str) -> float:
     """CPU seconds of the local PostgreSQL's processes that work for ``database``: its
-    backends and the shared ones (WAL writer, checkpointer ...), not other databases'."""
+    backends and the shared ones (WAL writer, checkpointer ...), not other databases'
+    live backends; plus the backends that have ended (the postmaster's children's time:
+    a pool's overflow connections end when they are given back), of any database."""
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -191,6 +195,8 @@ def _postgres_cpu(database: str) -> float:
                 continue  # a backend of another database
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / _TICK
+            if not title.startswith("postgres:"):  # the postmaster: its ended children
+                total += (int(fields[13]) + int(fields[14])) / _TICK
     return total
 
 
@@ -251,7 +257,9 @@ class _Activity(threading.Thread):
             "WHERE datname = %s AND state IN ('active', 'idle in transaction') "
             "AND pid <> pg_backend_pid()"
         )
+        sessions = "SELECT sessions FROM pg_stat_database WHERE datname = %s"
         with psycopg.connect(f"{POSTGRES}/{self.database}", autocommit=True) as connection:
+            opened = connection.execute(sessions, (self.database,)).fetchone()
             while not self.stopped.wait(0.1):
                 for state, kind, event in connection.execute(query, (self.database,)):
                     if state != "active":  # in a transaction, waiting for its server process
@@ -259,6 +267,9 @@ class _Activity(threading.Thread):
                     else:
                         self.results.waits[f"{kind}:{event}" if kind else "CPU"] += 1
                 self.results.polls += 1
+            closed = connection.execute(sessions, (self.database,)).fetchone()
+            if opened and closed:  # sessions opened meanwhile, this one's own aside
+                self.results.sessions = int(closed[0]) - int(opened[0])
 
 
 def _holder(port: int, client_port: int, workers: Sequence[int]) -> int | None:
@@ -670,7 +681,8 @@ def _report(plan: Plan, rows: list[tuple[int, str, Results]]) -> None:
         )
         print(
             f"{connections} connections, workers {workers}: database backends active on "
-            f"average: {doing}; memory per worker "
+            f"average: {doing}; {results.sessions:,} database sessions opened; memory "
+            "per worker "
             f"{', '.join(f'{mb:,.0f} MB' for mb in results.memory)}; index build (the slowest "
             "worker's first screening) "
             f"{results.cpu['index build s']:.1f} s; other processes used "
@@ -711,6 +723,10 @@ def main(argv: Sequence[str]) -> int:
             env = seed_demo(url, secret)
             with tempfile.TemporaryDirectory() as folder:
                 _import_persons(env, plan.persons, Path(folder))
+            # As autovacuum would soon after an import (where it runs: it is off on some
+            # development servers, and the plans of the per-screening queries depend on it).
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute("ANALYZE")
             seconds = time.perf_counter() - started
             print(f"seeded the demo and {plan.persons:,} persons into {name} in {seconds:.0f} s")
         prepared: list[Workload] = []
