@@ -45,6 +45,7 @@ from interlink.members.deps import anyone, declare
 from interlink.members.router import router as members_router
 from interlink.messaging.router import router as messaging_router
 from interlink.messaging.stream import router as stream_router
+from interlink.node.guard import refuse_shared_writes
 from interlink.notices.router import router as notices_router
 from interlink.operations.router import router as operations_router
 from interlink.records.extras_router import router as record_extras_router
@@ -137,6 +138,8 @@ def create_app(
         version=__version__,
         description="Open platform for international police cooperation.",
         lifespan=lifespan,
+        # A national node changes only what is its own (node/guard.py).
+        dependencies=[Depends(refuse_shared_writes)],
     )
     app.state.settings = settings
     app.state.session_factory = session_factory

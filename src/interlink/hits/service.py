@@ -37,6 +37,7 @@ from interlink.hits.followups import follow_ups
 from interlink.hits.models import Hit, HitConfirmation
 from interlink.matching.score import HIT_THRESHOLD
 from interlink.members.service import COMMAND_CENTRE, bureau_code
+from interlink.node.guard import is_node
 from interlink.records.models import Record
 
 __all__ = [
@@ -295,7 +296,11 @@ def answer_confirmation(
 
 def escalate_overdue(session: Session, *, now: datetime) -> list[Hit]:
     """Escalate every confirmation request past its deadline to the command centre
-    (once each); called by the server's watcher and by ``interlink hits escalate``."""
+    (once each); called by the server's watcher and by ``interlink hits escalate``. Not
+    on a national node: its hits are copies queued for central, which asks the owners and
+    escalates there."""
+    if is_node(session):
+        return []
     overdue = session.scalars(
         select(Hit)
         .where(
