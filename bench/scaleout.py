@@ -2,8 +2,9 @@
 serve --workers N``) against one PostgreSQL, on this machine.
 
 ``python -m bench.scaleout [--persons 100000] [--seconds 20] [--connections 8 64]
-[--workers 1 2] [--client raw|httpx] [--quick]`` (quick: 20,000 persons, 10 seconds;
-``--keep`` keeps the seeded database and ``--database NAME`` serves it again).
+[--in-flight 32] [--workers 1 2] [--client raw|httpx] [--quick]`` (quick: 20,000
+persons, 10 seconds; ``--keep`` keeps the seeded database and ``--database NAME`` serves
+it again).
 
 A temporary PostgreSQL database (``INTERLINK_BENCH_POSTGRES``) gets the demo network
 and ``--persons`` more person records (synthetic names of ten locales and scripts, as
@@ -68,6 +69,7 @@ from bench.demo_database import seed_demo
 from bench.load import BUREAUS, Workload, _cpu_seconds, _percentile, _prepare
 from bench.screening_speed import _records
 from bench.servers import POSTGRES, drop_postgres_database, postgres_database, serve
+from interlink.core.gate import ADMITTED
 
 OWNERS = ("FR", "DE", "IT", "TR")
 """Owner bureaus of the imported persons (each screener finds others' records too)."""
@@ -79,7 +81,7 @@ TIMEOUT = 30.0
 WORKERS = (1, 2)
 CONNECTIONS = (8, 64)
 """Kept-alive connections: a few border lanes, and two server processes' admission
-gates' worth (``core.gate.ADMITTED`` = 32)."""
+gates' worth (``core.gate.ADMITTED`` = 32, ``--in-flight`` changes it)."""
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -699,6 +701,13 @@ def main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw")
     parser.add_argument("--workers", type=int, nargs="*", default=list(WORKERS))
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        nargs="*",
+        default=[ADMITTED],
+        help="requests each worker works on at once (INTERLINK_REQUESTS_IN_FLIGHT), each in turn",
+    )
     parser.add_argument("--quick", action="store_true", help="20,000 persons, 10 seconds")
     parser.add_argument("--keep", action="store_true", help="keep the database (named at the end)")
     parser.add_argument("--database", help="serve a database kept by --keep instead of seeding")
@@ -740,12 +749,18 @@ def main(argv: Sequence[str]) -> int:
         if plan.client == "raw":  # the spread over workers is known for this client only
             runs += [(workers, True) for workers in args.workers if workers > 1]
         for connections in args.connections:
-            for workers, balanced in runs:
-                run_plan = replace(plan, connections=connections, balanced=balanced)
-                results = _measure(url, workers, secret, run_plan, prepare)
-                row = (connections, f"{workers}{', balanced' if balanced else ''}", results)
-                rows.append(row)
-                _report(plan, [row])  # as it comes; all of them at the end
+            for in_flight in args.in_flight:
+                # The servers' environment comes from this process's (bench.servers).
+                os.environ["INTERLINK_REQUESTS_IN_FLIGHT"] = str(in_flight)
+                for workers, balanced in runs:
+                    run_plan = replace(plan, connections=connections, balanced=balanced)
+                    results = _measure(url, workers, secret, run_plan, prepare)
+                    label = f"{workers}{', balanced' if balanced else ''}"
+                    if args.in_flight != [ADMITTED]:
+                        label += f", {in_flight} in flight"
+                    row = (connections, label, results)
+                    rows.append(row)
+                    _report(plan, [row])  # as it comes; all of them at the end
     finally:
         if not (args.keep or args.database):
             drop_postgres_database(name)

@@ -36,7 +36,8 @@ def serving_app() -> Gate:
     the environment)."""
     from interlink.app import create_app
 
-    return Gate(create_app(Settings()))
+    settings = Settings()
+    return Gate(create_app(settings), settings.requests_in_flight)
 
 
 app = typer.Typer(
@@ -153,7 +154,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         )
         return
     uvicorn.run(
-        Gate(application),
+        Gate(application, settings.requests_in_flight),
         host=host,
         port=port,
         log_level="warning",

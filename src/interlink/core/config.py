@@ -82,6 +82,14 @@ class Settings(BaseSettings):
         description="Directory where each server process writes its metrics, so that any "
         "process answers GET /metrics for all (several workers); unset: per process",
     )
+    requests_in_flight: int = Field(
+        default=32,
+        ge=1,
+        le=36,
+        description="HTTP requests a server process works on at once; the others wait their "
+        "turn (core/gate.py). At most 36: fewer than the 40 threads and database connections "
+        "a process has",
+    )
     log_level: str = Field(default="INFO")
     watch_seconds: float = Field(
         default=30,

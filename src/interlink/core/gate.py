@@ -9,7 +9,8 @@ from typing import Any
 __all__ = ["ADMITTED", "Gate"]
 
 ADMITTED = 32
-"""Requests a server process works on at once; the others wait their turn (see ``Gate``)."""
+"""Requests a server process works on at once by default (``INTERLINK_REQUESTS_IN_FLIGHT``);
+the others wait their turn (see ``Gate``)."""
 UNGATED = ("/api/v1/stream",)
 """Live streams stay open for hours and hold neither a thread nor a connection while they
 wait: they do not take a turn."""
