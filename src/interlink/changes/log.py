@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import Session
 
 from interlink.changes.models import Change
@@ -20,6 +20,7 @@ from interlink.core.events import hold_commit_order
 from interlink.core.types import utcnow
 from interlink.notices.models import Notice
 from interlink.notices.workflow import LIVE
+from interlink.records.bulk import insert_rows
 from interlink.records.models import Record
 
 __all__ = [
@@ -38,6 +39,7 @@ REPLICATED_NOTICE_KIND = "notice"
 """Published notices are replicated; diffusions are messages between bureaus, not data."""
 
 _VISIBILITY = ("visibility_mode", "visibility_countries", "visibility_group_id")
+_TABLE = cast(Table, Change.__table__)
 
 
 def record_state(visibility: dict[str, Any], deleted: bool = False) -> State:
@@ -72,20 +74,21 @@ def _state(obj: Record | Notice, committed: bool) -> State:
     return record_state(values)
 
 
-def _row(
-    entity: str, kind: str, object_id: uuid.UUID, owner: uuid.UUID, before: State, after: State
+def _shared(
+    entity: str, kind: str, owner: uuid.UUID, before: State, after: State
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "at": utcnow(),
-        "entity": entity,
-        "kind": kind,
-        "object_id": object_id,
-        "owner_bureau_id": owner,
-    }
+    """A change's columns but its object's id."""
+    row: dict[str, Any] = {"at": utcnow(), "entity": entity, "kind": kind, "owner_bureau_id": owner}
     for side, state in (("before", before), ("after", after)):
         mode, countries, group = state or (None, None, None)
         row |= {f"{side}_mode": mode, f"{side}_countries": countries, f"{side}_group_id": group}
     return row
+
+
+def _row(
+    entity: str, kind: str, object_id: uuid.UUID, owner: uuid.UUID, before: State, after: State
+) -> dict[str, Any]:
+    return _shared(entity, kind, owner, before, after) | {"object_id": object_id}
 
 
 def log_bulk(
@@ -95,15 +98,21 @@ def log_bulk(
     owner_bureau_id: uuid.UUID,
     changes: Iterable[tuple[uuid.UUID, State, State]],
 ) -> None:
-    """Log changes written without the ORM: (object id, state before, state after) each."""
-    rows = [
-        _row(entity, kind, object_id, owner_bureau_id, before, after)
-        for object_id, before, after in changes
-        if before is not None or after is not None
-    ]
-    if rows:
-        hold_commit_order(session)
-        session.execute(insert(Change), rows)
+    """Log changes written without the ORM: (object id, state before, state after) each.
+
+    An import logs a change per record; the rows of a batch mostly share their states, so
+    they go in as ``records.bulk.insert_rows`` writes the records themselves: the shared
+    values converted once per group, the ids per row."""
+    groups: dict[tuple[State, State], list[dict[str, Any]]] = {}
+    for object_id, before, after in changes:
+        if before is not None or after is not None:
+            groups.setdefault((before, after), []).append({"object_id": object_id})
+    if not groups:
+        return
+    hold_commit_order(session)
+    for (before, after), rows in groups.items():
+        shared = _shared(entity, kind, owner_bureau_id, before, after)
+        insert_rows(session, _TABLE, shared, rows, columns=[*shared, "object_id"])
 
 
 @event.listens_for(Session, "before_flush")

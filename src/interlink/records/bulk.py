@@ -25,16 +25,22 @@ def insert_rows(
     rows: Sequence[dict[str, Any]],
     *,
     preencoded: frozenset[str] = frozenset(),
+    columns: Sequence[str] | None = None,
 ) -> None:
     """Insert ``rows`` (each merged over ``shared``) in one executemany.
 
     Columns named in ``preencoded`` hold values already in the driver's form (JSON text).
+    ``columns``: only these (the others take their database defaults, such as an
+    autoincrementing id); all of the table's when not given.
     """
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect)
+    if columns is None:
+        compiled = insert(table).compile(dialect=dialect)
+    else:  # inline: no RETURNING of the generated ids, which nobody reads
+        compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(columns))
     names = list(compiled.positiontup or []) if compiled.positional else list(compiled.params)
 
     def processor(name: str) -> Any:
