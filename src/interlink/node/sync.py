@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.changes.log import State, log_bulk, record_state
 from interlink.core.errors import Conflict
 from interlink.core.types import utcnow
 from interlink.hits.models import Hit
@@ -33,6 +35,7 @@ from interlink.members.models import Bureau
 from interlink.node.central import Central, Refused
 from interlink.node.models import NodeDelivery, NodeState
 from interlink.notices.models import Notice
+from interlink.records.bulk import insert_rows
 from interlink.records.models import Record
 
 __all__ = [
@@ -108,6 +111,32 @@ _NOTICE_FIELDS = (
 )  # fmt: skip
 
 
+_NEW_RECORD_COLUMNS = frozenset(
+    {*_RECORD_FIELDS, "id", "owner_bureau_id", "visibility_mode", "visibility_countries",
+     "visibility_group_id", "deleted_at", "deleted_by", "deleted_reason"}
+)  # fmt: skip
+"""What a record new to the node is inserted with (``retention_reviewed_at`` stays unset);
+an object that lacks any of it goes through the ORM, with the model's defaults."""
+_RECORDS = cast(Table, Record.__table__)
+
+
+def _insert_records(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert the records new to the node as an import does (``records.bulk``: a first
+    sync brings every record at once, and the ORM's unit of work would spend most of the
+    sync on them), and log their arrival in the node's own change log, which its
+    screening index follows."""
+    if not rows:
+        return
+    insert_rows(session, _RECORDS, {}, rows, columns=sorted(_NEW_RECORD_COLUMNS))
+    arrivals: dict[tuple[str, uuid.UUID], list[tuple[uuid.UUID, State, State]]] = {}
+    for row in rows:
+        arrivals.setdefault((row["kind"], row["owner_bureau_id"]), []).append(
+            (row["id"], None, record_state(row))
+        )
+    for (kind, owner), changes in arrivals.items():
+        log_bulk(session, "record", kind, owner, changes)
+
+
 def _remove_record(record: Record, now: datetime) -> None:
     """What central no longer shares leaves nothing readable behind (the row stays only
     because hits made on the node refer to it)."""
@@ -135,6 +164,7 @@ def apply_page(session: Session, state: NodeState, page: dict[str, Any]) -> tupl
     records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(ids["record"])))}
     notices = {n.id: n for n in session.scalars(select(Notice).where(Notice.id.in_(ids["notice"])))}
     now, upserts, removals = utcnow(), 0, 0
+    arriving: list[dict[str, Any]] = []  # records new to the node, inserted together
     for item in items:
         object_id = uuid.UUID(item["id"])
         if item["op"] == "remove":
@@ -153,12 +183,15 @@ def apply_page(session: Session, state: NodeState, page: dict[str, Any]) -> tupl
             **_visibility(obj["visibility"], country),
         }
         if item["entity"] == "record":
+            fields = _values(obj, _RECORD_FIELDS) | shared
+            fields |= {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
             record = records.get(object_id)
+            if record is None and fields.keys() | {"id"} == _NEW_RECORD_COLUMNS:
+                arriving.append(fields | {"id": object_id})
+                continue
             if record is None:
                 record = records[object_id] = Record(id=object_id)
                 session.add(record)
-            fields = _values(obj, _RECORD_FIELDS) | shared
-            fields |= {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
             for name, value in fields.items():
                 setattr(record, name, value)
         else:
@@ -168,6 +201,7 @@ def apply_page(session: Session, state: NodeState, page: dict[str, Any]) -> tupl
                 session.add(notice)
             for name, value in (_values(obj, _NOTICE_FIELDS) | shared).items():
                 setattr(notice, name, value)
+    _insert_records(session, arriving)
     state.cursor = page["cursor"]
     if items:
         audit(
@@ -237,23 +271,30 @@ def sync(
         bureau = state.bureau
         session.commit()
     report.delivered, report.refused = deliver_hits(factory, central, bureau)
-    while True:
-        with factory() as session:
-            cursor = ensure_replica(session, central.url).cursor
-        page = central.changes(cursor, page_size)  # no transaction open while waiting
-        with factory() as session:
-            state = ensure_replica(session, central.url)
-            if state.cursor != cursor:
-                raise Conflict("another sync of this node moved its cursor; run one at a time")
-            upserts, removals = apply_page(session, state, page)
+    with factory() as session:
+        cursor = ensure_replica(session, central.url).cursor
+    # The next page is read from central while this one is applied (central's time and
+    # the node's overlap); no transaction is open while a page is awaited.
+    with ThreadPoolExecutor(1, thread_name_prefix="node-fetch") as fetcher:
+        coming = fetcher.submit(central.changes, cursor, page_size)
+        while True:
+            page = coming.result()
+            if page["more"]:
+                coming = fetcher.submit(central.changes, page["cursor"], page_size)
+            with factory() as session:
+                state = ensure_replica(session, central.url)
+                if state.cursor != cursor:
+                    raise Conflict("another sync of this node moved its cursor; run one at a time")
+                upserts, removals = apply_page(session, state, page)
+                if not page["more"]:
+                    state.synced_at = utcnow()
+                session.commit()
+            cursor = page["cursor"]
+            report.upserts += upserts
+            report.removals += removals
+            report.pages += 1
+            report.cursor = cursor
+            if progress is not None:
+                progress(report)
             if not page["more"]:
-                state.synced_at = utcnow()
-            session.commit()
-        report.upserts += upserts
-        report.removals += removals
-        report.pages += 1
-        report.cursor = page["cursor"]
-        if progress is not None:
-            progress(report)
-        if not page["more"]:
-            return report
+                return report
