@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,16 +26,12 @@ from pathlib import Path
 import httpx
 
 from bench.demo_database import seed_demo
+from bench.load import _cpu_seconds
 from bench.scaleout import _import_persons
 from bench.servers import POSTGRES, drop_postgres_database, postgres_database, serve
+from interlink.demo import DEMO_PASSWORD
 
-DEMO_PASSWORD = "demo-password"
-
-
-def _cpu(pid: int) -> float:
-    """CPU seconds of process ``pid`` and of its children that have ended (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+_SUMMARY = re.compile(r"synced: (\d+) upserts, (\d+) removals in (\d+) pages")
 
 
 def _key(base: str) -> str:
@@ -54,7 +51,8 @@ def _key(base: str) -> str:
 
 
 def _sync(base: str, key: str, env: dict[str, str], central_pid: int) -> tuple[float, float, str]:
-    started, cpu = time.perf_counter(), _cpu(central_pid)
+    """One run of the command: its wall time, central's CPU meanwhile, its output."""
+    started, cpu = time.perf_counter(), _cpu_seconds(central_pid)
     done = subprocess.run(
         [sys.executable, "-m", "interlink.cli", "node", "sync", "--from", base, "--token", key],
         env=env,
@@ -62,8 +60,7 @@ def _sync(base: str, key: str, env: dict[str, str], central_pid: int) -> tuple[f
         capture_output=True,
         text=True,
     )
-    summary = " ".join(done.stdout.split()).rpartition("synced: ")[2]
-    return time.perf_counter() - started, _cpu(central_pid) - cpu, summary
+    return time.perf_counter() - started, _cpu_seconds(central_pid) - cpu, done.stdout
 
 
 def main(argv: Sequence[str]) -> int:
@@ -91,13 +88,15 @@ def main(argv: Sequence[str]) -> int:
                 print("| sync | objects | seconds | objects/s | central's CPU |")
                 print("|---|---|---|---|---|")
                 for label in ("first", "nothing new"):
-                    seconds, cpu, summary = _sync(base, key, node, server.pid)
-                    upserts = int(summary.split(" upserts")[0].replace(",", "") or 0)
-                    removals = int(summary.split(" removals")[0].rsplit(" ", 1)[1] or 0)
+                    seconds, cpu, output = _sync(base, key, node, server.pid)
+                    found = _SUMMARY.search(" ".join(output.split()))  # Rich wraps lines
+                    if found is None:
+                        raise RuntimeError(f"interlink node sync said: {output}")
+                    upserts, removals, pages = map(int, found.groups())
                     objects = upserts + removals
                     print(
-                        f"| {label} | {objects:,} ({summary.split(';')[0]}) | {seconds:.1f} | "
-                        f"{objects / seconds:,.0f} | {cpu:.1f} s |"
+                        f"| {label} | {objects:,} ({upserts:,} upserts, {removals:,} removals, "
+                        f"{pages} pages) | {seconds:.1f} | {objects / seconds:,.0f} | {cpu:.1f} s |"
                     )
             finally:
                 server.terminate()

@@ -93,6 +93,8 @@ class Plan:
     client: str = "raw"
     balanced: bool = False
     """Spread the connections evenly over the workers (``_balance``)."""
+    in_flight: int = ADMITTED
+    """Requests each worker works on at once (``INTERLINK_REQUESTS_IN_FLIGHT``)."""
 
 
 @dataclass
@@ -604,7 +606,8 @@ def _measure(
     for attempt in range(3):  # a start on a busy machine can outlast serve()'s minute
         _wait_quiet()
         try:
-            server, base = serve(url, workers, secret, log=log_path)
+            in_flight = {"INTERLINK_REQUESTS_IN_FLIGHT": str(plan.in_flight)}
+            server, base = serve(url, workers, secret, log=log_path, settings=in_flight)
             break
         except RuntimeError:
             _reap(url)
@@ -750,10 +753,10 @@ def main(argv: Sequence[str]) -> int:
             runs += [(workers, True) for workers in args.workers if workers > 1]
         for connections in args.connections:
             for in_flight in args.in_flight:
-                # The servers' environment comes from this process's (bench.servers).
-                os.environ["INTERLINK_REQUESTS_IN_FLIGHT"] = str(in_flight)
                 for workers, balanced in runs:
-                    run_plan = replace(plan, connections=connections, balanced=balanced)
+                    run_plan = replace(
+                        plan, connections=connections, balanced=balanced, in_flight=in_flight
+                    )
                     results = _measure(url, workers, secret, run_plan, prepare)
                     label = f"{workers}{', balanced' if balanced else ''}"
                     if args.in_flight != [ADMITTED]:

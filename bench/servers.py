@@ -29,12 +29,18 @@ def free_port() -> int:
 
 
 def serve(
-    url: str, workers: int, secret: str | None = None, *, log: Path | None = None
+    url: str,
+    workers: int,
+    secret: str | None = None,
+    *,
+    log: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Seed the demo into ``url`` and serve it; servers given the same ``secret`` accept
-    each other's tokens. ``log``: a file for the server's output (warnings and errors)."""
+    each other's tokens. ``log``: a file for the server's output (warnings and errors);
+    ``settings``: more environment for the server (``INTERLINK_...`` variables)."""
     secret = secret or secrets.token_hex(32)
-    env = seed_demo(url, secret)
+    env = seed_demo(url, secret) | (settings or {})
     port = free_port()
     output: IO[bytes] | int = log.open("ab") if log is not None else subprocess.DEVNULL
     server = subprocess.Popen(
