@@ -53,6 +53,13 @@ def _state(session: Session) -> NodeState | None:
     return session.get(NodeState, 1)
 
 
+def _refusal(state: NodeState) -> Conflict:
+    return Conflict(
+        "this is a national node: it screens and reads its copy of the central system's "
+        f"data; do this on the central system ({state.central_url})"
+    )
+
+
 def is_node(session: Session) -> bool:
     """Whether this database is a national node's replica."""
     return _state(session) is not None
@@ -60,11 +67,9 @@ def is_node(session: Session) -> bool:
 
 def require_writable(session: Session) -> None:
     """Refuse to change shared data on a national node (a replica of central's)."""
-    if is_node(session):
-        raise Conflict(
-            "this is a national node: its records and notices are copies of the central "
-            "system's; change them there"
-        )
+    state = _state(session)
+    if state is not None:
+        raise _refusal(state)
 
 
 def refuse_shared_writes(request: Request, session: DbSession) -> None:
@@ -73,11 +78,5 @@ def refuse_shared_writes(request: Request, session: DbSession) -> None:
     if request.method in _READS:
         return
     route = request.scope.get("route")
-    if (request.method, getattr(route, "path", request.url.path)) in NODE_WRITES:
-        return
-    state = _state(session)
-    if state is not None:
-        raise Conflict(
-            "this is a national node: it screens and reads its copy of the central "
-            f"system's data; do this on the central system ({state.central_url})"
-        )
+    if (request.method, getattr(route, "path", request.url.path)) not in NODE_WRITES:
+        require_writable(session)
