@@ -20,6 +20,7 @@ from interlink import __version__
 from interlink.access.declared import Audience
 from interlink.analysis.router import router as analysis_router
 from interlink.analysis.trends_router import router as analysis_trends_router
+from interlink.audit.checkpoint import checkpoint_directory, checkpoint_round, keep_checkpoints
 from interlink.audit.router import router as audit_router
 from interlink.changes.router import router as changes_router
 from interlink.core import metrics
@@ -36,6 +37,7 @@ from interlink.core.errors import (
 from interlink.core.events import Listener
 from interlink.core.jobs import JobRegistry
 from interlink.core.ratelimit import limiter_for, rate_limiter
+from interlink.core.signing import installation_key
 from interlink.core.types import utcnow
 from interlink.dataprotection.router import router as data_protection_router
 from interlink.hits.router import router as hits_router
@@ -106,6 +108,9 @@ def create_app(
     """The ASGI application. Tests pass their own ``session_factory`` (rolled back per test)."""
     settings.ensure_secure()
     configure_logging(settings.log_level)
+    checkpoint_dir = None
+    if settings.audit_checkpoint_dir is not None:
+        checkpoint_dir = checkpoint_directory(settings.audit_checkpoint_dir)
     engine = None
     if session_factory is None:
         engine = make_engine(settings.database_url)
@@ -124,7 +129,17 @@ def create_app(
                     app.state.session_factory, lambda: app.state.clock(), settings.watch_seconds
                 )
             )
+        checkpoints = None
+        if checkpoint_dir is not None:
+            key = installation_key(settings)
+            factory = app.state.session_factory
+            await checkpoint_round(factory, key, checkpoint_dir)  # one at start, then hourly
+            checkpoints = asyncio.create_task(
+                keep_checkpoints(factory, key, checkpoint_dir, settings.audit_checkpoint_minutes)
+            )
         yield
+        if checkpoints is not None:
+            checkpoints.cancel()
         if watcher is not None:
             watcher.cancel()
         if listener is not None:

@@ -12,9 +12,10 @@ from rich.table import Table
 
 from interlink.access import Role
 from interlink.analysis.commands import analysis_app
-from interlink.audit.service import verify_chain
+from interlink.audit.checkpoint import CheckpointError
+from interlink.audit.commands import audit_app
 from interlink.backup.commands import backup_command, restore_command
-from interlink.core.clikit import console, err, fail, load_settings, open_session
+from interlink.core.clikit import console, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
 from interlink.core.gate import Gate
 from interlink.dataprotection.commands import data_protection_app
@@ -45,7 +46,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Users of the member network.", no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
@@ -103,18 +103,6 @@ def user_add(
         console.print(f"created {user.username} ({user.role}, {user.bureau.code})")
 
 
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first bad entry if anything was altered."""
-    with open_session(load_settings()) as session:
-        report = verify_chain(session)
-    if report.ok:
-        console.print(f"audit trail intact: {report.entries} entries verified")
-        return
-    err.print(f"[bold red]audit trail broken at entry {report.first_bad_seq}:[/] {report.reason}")
-    raise typer.Exit(1)
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
@@ -137,7 +125,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         metrics.prepare_multiprocess_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     try:
         application = create_app(settings)
-    except WeakSecretError as exc:
+    except (WeakSecretError, CheckpointError) as exc:
         raise fail(str(exc)) from exc
     console.print(f"Interlink serving on http://{host}:{port}  (API docs: /docs)")
     if workers > 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from functools import cached_property
+from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,6 +91,15 @@ class Settings(BaseSettings):
         "turn (core/gate.py). At most 36: fewer than the 40 threads and database connections "
         "a process has",
     )
+    audit_checkpoint_dir: Path | None = Field(
+        default=None,
+        description="Directory where the server writes a signed checkpoint of the audit "
+        "chain every audit_checkpoint_minutes (when the chain moved); keep it off this "
+        "machine's disk or copy it away. Unset: checkpoints only on demand",
+    )
+    audit_checkpoint_minutes: float = Field(
+        default=60, gt=0, le=7 * 24 * 60, description="How often the server writes one"
+    )
     log_level: str = Field(default="INFO")
     watch_seconds: float = Field(
         default=30,
@@ -97,7 +107,7 @@ class Settings(BaseSettings):
         description="How often the server escalates overdue confirmations (0: never)",
     )
 
-    @field_validator("redis_url", "prometheus_multiproc_dir", mode="before")
+    @field_validator("redis_url", "prometheus_multiproc_dir", "audit_checkpoint_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -42,6 +42,7 @@ NODE_WRITES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/screen"),
         ("POST", "/screen/batch"),
         ("POST", "/api/v1/hits"),
+        ("POST", "/api/v1/audit/verify"),  # a read: checkpoints in the body
     }
 )
 """The state-changing routes (method, path template) a node answers itself."""
