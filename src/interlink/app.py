@@ -133,7 +133,7 @@ def create_app(
         if checkpoint_dir is not None:
             key = installation_key(settings)
             factory = app.state.session_factory
-            await checkpoint_round(factory, key, checkpoint_dir)  # one at start, then hourly
+            await checkpoint_round(factory, key, checkpoint_dir)  # one at start, then each period
             checkpoints = asyncio.create_task(
                 keep_checkpoints(factory, key, checkpoint_dir, settings.audit_checkpoint_minutes)
             )

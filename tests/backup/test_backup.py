@@ -28,6 +28,7 @@ from interlink.cli import app as cli
 from interlink.core.config import Settings
 from interlink.core.db import Base, make_engine, make_session_factory
 from interlink.core.security import issue_token
+from interlink.core.signing import installation_key
 from interlink.members.models import User
 from interlink.models import load_all
 from interlink.records.models import Record, RecordFile
@@ -86,8 +87,9 @@ def _seed(url: str) -> Seeded:
     return Seeded(person.json()["id"], upload.json()["id"], france)
 
 
-def _invoke(url: str, *args: str) -> tuple[int, str]:
-    result = runner.invoke(cli, list(args), env={"INTERLINK_DATABASE_URL": url})
+def _invoke(url: str, *args: str, secret: str | None = SECRET) -> tuple[int, str]:
+    env = {"INTERLINK_DATABASE_URL": url, "INTERLINK_SECRET_KEY": secret}
+    result = runner.invoke(cli, list(args), env=env)
     return result.exit_code, result.output
 
 
@@ -290,6 +292,8 @@ BAD_ARCHIVES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
         lambda archive, out: _rewrite(archive, out, _alter_a_row),
         "checksum of tables/bureaus.jsonl does not match",
     ),
+    # Edits of the manifest break its signature; these pass --unsigned to show the
+    # restore's own checks behind it.
     "other-revision": (
         lambda archive, out: _rewrite(archive, out, _other_revision),
         "schema revision 0001",
@@ -319,7 +323,8 @@ def test_an_archive_that_is_not_a_sound_backup_is_refused(
     make_bad, reason = BAD_ARCHIVES[damage]
     bad = tmp_path / "bad.zip"
     make_bad(archive, bad)
-    code, output = _invoke(empty_database_url, "restore", str(bad))
+    unsigned = ["--unsigned"] if damage in {"other-revision", "parents-last"} else []
+    code, output = _invoke(empty_database_url, "restore", str(bad), *unsigned)
     assert code == 2, output
     assert reason in " ".join(output.split()), output
     assert "Traceback" not in output
@@ -361,8 +366,9 @@ def test_a_restore_that_fails_midway_leaves_the_target_as_it_was(
         if table == "messages":
             raise RuntimeError("stopped")
 
+    public = installation_key(_settings(empty_database_url)).public
     with pytest.raises(RuntimeError, match="stopped"):
-        restore(engine, archive, progress=stop_at_messages)
+        restore(engine, archive, verify_with=public, progress=stop_at_messages)
     engine.dispose()
     assert _counts(empty_database_url) == before
     assert all(rows == 0 for rows in before.values())
@@ -378,8 +384,9 @@ def test_a_backup_that_fails_midway_leaves_no_file(fresh_database_url: str, tmp_
             raise RuntimeError("stopped")
 
     engine = make_engine(fresh_database_url)
+    key = installation_key(_settings(fresh_database_url))
     with pytest.raises(RuntimeError, match="stopped"):
-        backup(engine, archive, progress=stop_at_users)
+        backup(engine, archive, key=key, progress=stop_at_users)
     engine.dispose()
     assert list(folder.iterdir()) == []
     archive.write_text("an earlier backup")

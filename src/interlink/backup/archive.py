@@ -6,13 +6,17 @@ A zip, so that the manifest and each table can be read without unpacking the res
   ``columns``: UUIDs, dates and datetimes (ISO 8601, with their UTC offset) as strings,
   binary as base64, decimals as strings, JSON columns as they are, the rest as JSON has
   them. Rows come in primary-key order.
-- ``manifest.json``, written last: the format and its version, the Interlink version and
-  Alembic revision of the source, when the snapshot was taken, and per table its columns,
-  row count and the SHA-256 of its file.
+- ``manifest.json``: the format and its version, the Interlink version and Alembic
+  revision of the source, when the snapshot was taken, and per table its columns, row
+  count and the SHA-256 of its file.
+- ``manifest.sig``, written last: the installation's Ed25519 signature (``core.signing``)
+  over the exact bytes of ``manifest.json``, with the signing key's id.
 
 A JSON column's SQL NULL and JSON ``null`` are both written as ``null`` and come back as
 JSON ``null``, which is what the ORM writes for ``None`` and reads back as ``None``.
-The checksums find damage and careless edits, not forgery: the archive is not signed.
+The checksums find damage; the signature over them finds forgery: an archive edited and
+its checksums recomputed no longer verifies against the installation's public key, and a
+restore refuses it (an archive without a signature too, unless told ``--unsigned``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import hashlib
 import json
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,11 +50,13 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from interlink.core.errors import AppError
+from interlink.core.signing import InstallationKey, PublicKey, decode_signature
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "MANIFEST",
+    "SIGNATURE",
     "BackupError",
     "Codec",
     "Manifest",
@@ -59,12 +66,15 @@ __all__ = [
     "dumps",
     "encode_row",
     "read_manifest",
+    "signature_of",
     "verify_member",
 ]
 
 FORMAT = "interlink-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SIGNATURE_FORMAT = "interlink-backup-signature"
 
 Codec = Callable[[Any], Any]
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -151,24 +161,80 @@ class Manifest:
             raise BackupError(f"{source}: the backup's manifest is malformed ({exc!r})") from exc
 
 
-def read_manifest(path: Path) -> Manifest:
-    """The manifest of the archive ``path``; ``BackupError`` if it is not a backup."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            raw = archive.read(MANIFEST)
-    except KeyError as exc:
-        raise BackupError(f"{path.name} is not an Interlink backup (it has no {MANIFEST})") from exc
-    except zipfile.BadZipFile as exc:
-        raise BackupError(
-            f"{path.name} is not an Interlink backup (not a zip archive, or an incomplete one)"
-        ) from exc
-    except OSError as exc:
-        raise BackupError(f"cannot read {path}: {exc.strerror or exc}") from exc
+def read_manifest(path: Path, *, verify_with: PublicKey | None = None) -> Manifest:
+    """The manifest of the archive ``path``; ``BackupError`` if it is not a backup, or,
+    given ``verify_with``, if the manifest's signature is absent or not by that key."""
+    raw, signature = _read_members(path)
+    if verify_with is not None:
+        _verify_signature(path.name, raw, signature, verify_with)
     try:
         data = json.loads(raw)
     except ValueError as exc:
         raise BackupError(f"{path.name} is not an Interlink backup (unreadable manifest)") from exc
     return Manifest.from_json(data, path.name)
+
+
+def signature_of(manifest: bytes, key: InstallationKey) -> bytes:
+    """The ``manifest.sig`` member for the manifest's exact bytes."""
+    document = {
+        "format": SIGNATURE_FORMAT,
+        "version": 1,
+        "algorithm": "ed25519",
+        "key_id": key.public.key_id,
+        "signature": key.sign(manifest),
+    }
+    return json.dumps(document, indent=2).encode("ascii")
+
+
+def _read_members(path: Path) -> tuple[bytes, bytes | None]:
+    """The manifest's bytes and the signature's (``None`` if the archive has none), read
+    together so that what is verified is what is parsed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            raw = archive.read(MANIFEST)
+            names = set(archive.namelist())
+            signature = archive.read(SIGNATURE) if SIGNATURE in names else None
+    except KeyError as exc:
+        raise BackupError(f"{path.name} is not an Interlink backup (it has no {MANIFEST})") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise BackupError(
+            f"{path.name} is not an Interlink backup (not a zip archive, or an incomplete one)"
+        ) from exc
+    except OSError as exc:
+        raise BackupError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return raw, signature
+
+
+def _verify_signature(source: str, manifest: bytes, member: bytes | None, key: PublicKey) -> None:
+    if member is None:
+        raise BackupError(
+            f"{source} is not signed (made before Interlink signed its backups, or its "
+            f"{SIGNATURE} was removed): nothing proves it is this installation's backup, "
+            "unaltered. If you trust where it comes from, restore it with --unsigned; "
+            "nothing was restored"
+        )
+    try:
+        document = json.loads(member)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or document.get("format") != SIGNATURE_FORMAT:
+        raise BackupError(
+            f"{source}: its {SIGNATURE} is not a backup signature; nothing was restored"
+        )
+    signature = decode_signature(document.get("signature"))
+    if signature is not None and key.verifies(signature, manifest):
+        return
+    named = document.get("key_id")
+    if isinstance(named, str) and named != key.key_id:
+        raise BackupError(
+            f"{source} is signed by key {named[:16]}, not by this installation's key "
+            f"{key.key_id}: restore it with --public-key naming the public key of the "
+            "installation that made it; nothing was restored"
+        )
+    raise BackupError(
+        f"{source}: the signature of its manifest does not verify against key {key.key_id} "
+        "(the archive was altered after it was signed, or forged); nothing was restored"
+    )
 
 
 def encode_row(row: Sequence[Any], encoders: list[Codec | None]) -> list[Any]:

@@ -20,7 +20,9 @@ from interlink.backup.archive import BackupError, Manifest
 from interlink.backup.service import Progress as Advance
 from interlink.backup.service import backup, restore
 from interlink.core.clikit import console, fail, load_settings
+from interlink.core.config import Settings
 from interlink.core.db import make_engine, make_session_factory
+from interlink.core.signing import SigningKeyError, installation_key, public_key_of
 
 __all__ = ["backup_command", "restore_command"]
 
@@ -34,17 +36,23 @@ def backup_command(
     """Write a consistent, portable backup of the whole database to FILE."""
     if file.exists() and not overwrite:
         raise fail(f"{file} exists; name another file, or pass --overwrite to replace it")
+    settings = load_settings()
+    try:
+        key = installation_key(settings)
+    except SigningKeyError as exc:
+        raise fail(exc.detail) from exc
     started = time.perf_counter()
-    with _engine("backup failed") as engine, _bars("backing up") as advance:
+    with _engine(settings, "backup failed") as engine, _bars("backing up") as advance:
         try:
-            manifest = backup(engine, file, progress=advance)
+            manifest = backup(engine, file, key=key, progress=advance)
         except OSError as exc:
             raise fail(f"cannot write {file}: {exc.strerror or exc}") from exc
-        _audit(engine, AuditAction.DATABASE_BACKUP, file, manifest)
+        _audit(engine, AuditAction.DATABASE_BACKUP, file, manifest, key.public.key_id)
     size = file.stat().st_size / 1e6
     console.print(
         f"backed up {manifest.rows:,} rows of {len(manifest.tables)} tables to {file} "
-        f"({size:,.1f} MB, schema {manifest.revision}) in {time.perf_counter() - started:.1f} s"
+        f"({size:,.1f} MB, schema {manifest.revision}, signed by key {key.public.key_id}) "
+        f"in {time.perf_counter() - started:.1f} s"
     )
 
 
@@ -52,21 +60,54 @@ def restore_command(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="Archive `interlink backup` wrote")
     ],
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            exists=True,
+            dir_okay=False,
+            help="Public key (PEM) of the installation that made the backup; default: this "
+            "installation's, derived from INTERLINK_SECRET_KEY",
+        ),
+    ] = None,
+    unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--unsigned",
+            help="Restore without checking the archive's signature (a backup made before "
+            "backups were signed); its checksums are still checked",
+        ),
+    ] = False,
 ) -> None:
-    """Load a backup into an empty database (migrated for you); all or nothing."""
+    """Load a backup into an empty database (migrated for you); all or nothing. The
+    archive must be signed by this installation's key (or --public-key's)."""
+    if unsigned and public_key is not None:
+        raise fail("--unsigned checks no signature: leave out --public-key, or --unsigned")
+    settings = load_settings()
+    try:
+        public = None if unsigned else public_key_of(settings, public_key)
+    except SigningKeyError as exc:
+        raise fail(exc.detail) from exc
+    signature = f"verified, key {public.key_id}" if public else "not checked (--unsigned)"
     started = time.perf_counter()
-    with _engine("restore failed, nothing was restored") as engine, _bars("restoring") as advance:
-        manifest = restore(engine, file, progress=advance)
-        _audit(engine, AuditAction.DATABASE_RESTORE, file, manifest)
+    with (
+        _engine(settings, "restore failed, nothing was restored") as engine,
+        _bars("restoring") as advance,
+    ):
+        manifest = restore(engine, file, verify_with=public, progress=advance)
+        _audit(engine, AuditAction.DATABASE_RESTORE, file, manifest, signature)
         target = make_url(engine.url).render_as_string(hide_password=True)
     console.print(
         f"restored {manifest.rows:,} rows of {len(manifest.tables)} tables into {target} "
         f"(backup of {manifest.created_at:%Y-%m-%d %H:%M:%S} UTC from {manifest.backend}, "
-        f"schema {manifest.revision}) in {time.perf_counter() - started:.1f} s"
+        f"schema {manifest.revision}; signature {signature}) in "
+        f"{time.perf_counter() - started:.1f} s"
     )
 
 
-def _audit(engine: Engine, action: AuditAction, file: Path, manifest: Manifest) -> None:
+def _audit(
+    engine: Engine, action: AuditAction, file: Path, manifest: Manifest, signature: str
+) -> None:
     """The trail says when the whole database was copied out or loaded (an entry after
     the snapshot: the archive holds the trail up to the one before)."""
     with make_session_factory(engine)() as session:
@@ -81,15 +122,16 @@ def _audit(engine: Engine, action: AuditAction, file: Path, manifest: Manifest) 
                 "tables": len(manifest.tables),
                 "revision": manifest.revision,
                 "created_at": manifest.created_at.isoformat(),
+                "signature": signature,
             },
         )
         session.commit()
 
 
 @contextmanager
-def _engine(failed: str) -> Iterator[Engine]:
+def _engine(settings: Settings, failed: str) -> Iterator[Engine]:
     """An engine on the configured database; errors become one line on stderr."""
-    engine = make_engine(load_settings().database_url)
+    engine = make_engine(settings.database_url)
     try:
         yield engine
     except BackupError as exc:

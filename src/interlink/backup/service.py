@@ -42,6 +42,7 @@ from sqlalchemy.exc import DBAPIError
 from interlink import __version__
 from interlink.backup.archive import (
     MANIFEST,
+    SIGNATURE,
     BackupError,
     Manifest,
     TableEntry,
@@ -50,9 +51,11 @@ from interlink.backup.archive import (
     dumps,
     encode_row,
     read_manifest,
+    signature_of,
     verify_member,
 )
 from interlink.core.db import Base
+from interlink.core.signing import InstallationKey, PublicKey
 from interlink.core.sqlite import read_only
 from interlink.core.types import utcnow
 from interlink.models import load_all
@@ -78,8 +81,11 @@ def head_revision() -> str:
     return head
 
 
-def backup(engine: Engine, path: Path, *, progress: Progress | None = None) -> Manifest:
-    """Write every table of ``engine``'s database, as of one moment, to the archive ``path``.
+def backup(
+    engine: Engine, path: Path, *, key: InstallationKey, progress: Progress | None = None
+) -> Manifest:
+    """Write every table of ``engine``'s database, as of one moment, to the archive ``path``,
+    its manifest signed with ``key``.
 
     The archive is written beside ``path`` (``.partial``) and renamed to it once complete,
     so a backup that stops midway never leaves a file that passes for a whole one. It is
@@ -114,7 +120,9 @@ def backup(engine: Engine, path: Path, *, progress: Progress | None = None) -> M
                         backend=connection.dialect.name,
                         tables=entries,
                     )
-                    archive.writestr(MANIFEST, json.dumps(manifest.to_json(), indent=2))
+                    raw_manifest = json.dumps(manifest.to_json(), indent=2).encode("utf-8")
+                    archive.writestr(MANIFEST, raw_manifest)
+                    archive.writestr(SIGNATURE, signature_of(raw_manifest, key))
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, path)
@@ -124,15 +132,23 @@ def backup(engine: Engine, path: Path, *, progress: Progress | None = None) -> M
     return manifest
 
 
-def restore(engine: Engine, path: Path, *, progress: Progress | None = None) -> Manifest:
+def restore(
+    engine: Engine,
+    path: Path,
+    *,
+    verify_with: PublicKey | None,
+    progress: Progress | None = None,
+) -> Manifest:
     """Load the archive ``path`` into ``engine``'s database, which must hold no data.
 
     All or nothing: the checks, the migrations an unmigrated database needs, every insert
     and the sequence resets run in one transaction, so a failure leaves the database as
-    it was. The archive's checksums are verified before the database is touched.
+    it was. The manifest's signature (against ``verify_with``; ``None``: not checked, the
+    caller said ``--unsigned``) and the archive's checksums are verified before the
+    database is touched.
     """
     load_all()
-    manifest = read_manifest(path)
+    manifest = read_manifest(path, verify_with=verify_with)
     head = head_revision()
     if manifest.revision != head:
         raise BackupError(
