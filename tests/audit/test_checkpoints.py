@@ -166,6 +166,25 @@ def test_a_rewrite_after_the_newest_checkpoint_is_not_claimed_as_caught(
     assert f"entries after {seq} are covered by no checkpoint yet" in output
 
 
+def test_a_careless_removal_is_named_and_not_signed(fresh_database_url: str) -> None:
+    """An entry removed without care: the checkpoint names it, and no checkpoint is
+    signed over a head that the log does not hold."""
+    seq = _write_entries(fresh_database_url, 5)
+    _checkpoint(fresh_database_url, Path("cp.json"))
+    _write_entries(fresh_database_url, 2)
+    engine = make_engine(fresh_database_url)
+    with engine.begin() as connection:
+        connection.execute(delete(AuditEntry).where(AuditEntry.seq.in_([seq, seq + 2])))
+    engine.dispose()
+    code, output = _cli(fresh_database_url, "audit", "verify", "--checkpoint", "cp.json")
+    assert code == 1, output
+    assert f"entry {seq}, which it signed, is missing from the log" in output
+    code, output = _cli(fresh_database_url, "audit", "checkpoint")
+    assert code == 2, output
+    assert f"the chain's head does not match the log's entry {seq + 2}" in output
+    assert "no checkpoint was signed" in output
+
+
 def _forge_entry(document: dict[str, object], url: str) -> dict[str, object]:
     """The checkpoint claims the rewritten log's hash, signature left as it was."""
     engine = make_engine(url)

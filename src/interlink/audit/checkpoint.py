@@ -88,8 +88,8 @@ def sign_head(
     stored = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == head.seq))
     if stored != head.hash:
         raise CheckpointError(
-            f"the chain's head names entry {head.seq}, which the log does not hold as the "
-            "head records it: run `interlink audit verify`; no checkpoint was signed"
+            f"the chain's head does not match the log's entry {head.seq}: run "
+            "`interlink audit verify`; no checkpoint was signed"
         )
     moment = (now or utcnow()).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     body = CheckpointBody(
@@ -128,6 +128,8 @@ def check_checkpoint(
     stored = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == body.seq))
     if stored is None:
         last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+        if last > body.seq:
+            return result(False, f"entry {body.seq}, which it signed, is missing from the log")
         return result(
             False,
             f"it signed entry {body.seq} but the log ends at entry {last}: entries were removed",
