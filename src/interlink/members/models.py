@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interlink.access.roles import ClientScope
 from interlink.core.db import Base
 from interlink.core.types import UTCDateTime, utcnow
 
@@ -86,7 +87,8 @@ class SigninFailures(Base):
 
 
 class ApiClient(Base):
-    """A machine client (border system) with screening rights only; its key is stored hashed."""
+    """A machine client: a border system screening (scope ``screening``) or a national
+    node replicating its bureau's data (scope ``node``); its key is stored hashed."""
 
     __tablename__ = "api_clients"
 
@@ -95,6 +97,10 @@ class ApiClient(Base):
     bureau_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("bureaus.id"), index=True)
     key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(
+        String(16), default=ClientScope.SCREENING.value, server_default=ClientScope.SCREENING.value
+    )
+    """What the key is for (``access.ClientScope``): every route outside it answers 403."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -14,7 +14,7 @@ from interlink.core.errors import problem_response
 from interlink.core.ratelimit import RateLimits
 from interlink.members import groups, service
 from interlink.members.auth import authenticate, end_sessions, issue_access_token
-from interlink.members.deps import CurrentActor, PersonActor, anyone, requires
+from interlink.members.deps import AnyCaller, CurrentActor, PersonActor, anyone, requires
 from interlink.members.limits import check_signin
 from interlink.members.models import ApiClient, User
 from interlink.members.schemas import (
@@ -99,7 +99,8 @@ def signout(session: DbSession, actor: PersonActor) -> Response:
 
 
 @router.get("/me", response_model=UserRead | ApiClientRead, tags=["auth"])
-def me(session: DbSession, actor: CurrentActor) -> dict[str, object]:
+def me(session: DbSession, actor: AnyCaller) -> dict[str, object]:
+    """The signed-in account: a user, or a machine client (its name, bureau and scope)."""
     if actor.kind == "client":
         return service.client_view(session.get_one(ApiClient, actor.id))
     return service.user_view(session.get_one(User, actor.id))

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from interlink.access.roles import Role
+from interlink.access.roles import ClientScope, Role
 
 __all__ = [
     "ApiClientCreate",
@@ -107,6 +107,11 @@ class UserRead(BaseModel):
 
 class ApiClientCreate(BaseModel):
     name: str = Field(min_length=3, max_length=200)
+    scope: ClientScope = Field(
+        default=ClientScope.SCREENING,
+        description="screening: a border system that screens; node: a national node that "
+        "replicates its bureau's data (the change feed) and reports the hits it made offline",
+    )
     country: str | None = Field(
         default=None, description="Bureau of the client; defaults to the caller's bureau"
     )
@@ -121,6 +126,7 @@ class ApiClientRead(BaseModel):
     id: uuid.UUID
     name: str
     bureau: str
+    scope: ClientScope
     key_prefix: str
     active: bool
     created_at: datetime

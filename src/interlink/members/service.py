@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from interlink.access import (
     SECRETARIAT_ROLES,
     Actor,
+    ClientScope,
     Permission,
     Role,
     Visibility,
@@ -294,6 +295,7 @@ def client_view(client: ApiClient) -> dict[str, object]:
         "id": client.id,
         "name": client.name,
         "bureau": client.bureau.code,
+        "scope": ClientScope(client.scope),
         "key_prefix": client.key_prefix,
         "active": client.active,
         "created_at": client.created_at,
@@ -320,6 +322,7 @@ def create_api_client(
         bureau=bureau,
         key_prefix=prefix,
         key_hash=hash_api_key(key),
+        scope=data.scope.value,
     )
     session.add(client)
     session.flush()
@@ -329,7 +332,12 @@ def create_api_client(
         actor=actor,
         object_type="api_client",
         object_id=client.id,
-        after={"name": client.name, "bureau": bureau.code, "key_prefix": prefix},
+        after={
+            "name": client.name,
+            "bureau": bureau.code,
+            "key_prefix": prefix,
+            "scope": client.scope,
+        },
     )
     return client, key
 
