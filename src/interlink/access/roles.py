@@ -64,7 +64,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     ),
     Role.ANALYST: frozenset({P.RECORDS_READ, P.SCREENING_RUN, P.ANALYSIS_RUN}),
     Role.AUDITOR: frozenset({P.AUDIT_READ}),
-    Role.ADMIN: frozenset({P.MEMBERS_MANAGE, P.BUREAU_USERS_MANAGE, P.RECORDS_READ}),
+    # Administrators step into sharing groups for compliance (they own none).
+    Role.ADMIN: frozenset(
+        {P.MEMBERS_MANAGE, P.BUREAU_USERS_MANAGE, P.RECORDS_READ, P.GROUPS_MANAGE}
+    ),
     Role.CLIENT: frozenset({P.SCREENING_RUN}),
 }
 

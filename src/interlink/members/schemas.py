@@ -9,17 +9,24 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlink.access.roles import ClientScope, Role
+from interlink.members.models import ConsentAnswer, GroupRole
 
 __all__ = [
     "ApiClientCreate",
     "ApiClientCreated",
     "ApiClientRead",
     "BureauRead",
+    "ConsentBody",
     "CountryRead",
+    "GroupAdditionRead",
+    "GroupConsentRead",
     "GroupCreate",
+    "GroupMemberRead",
     "GroupMembersUpdate",
     "GroupRead",
+    "GroupRoleUpdate",
     "ItemList",
+    "MyConsentRead",
     "Page",
     "Token",
     "UserCreate",
@@ -148,17 +155,73 @@ class GroupCreate(BaseModel):
 
 
 class GroupMembersUpdate(BaseModel):
-    add: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
+    add: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Countries to add: at once if no other bureau's records are shared with "
+        "the group, else once their owners consent (see 'pending')",
+    )
+    remove: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Members to remove (their records shared with the group become owner "
+        "only), or countries whose addition is pending",
+    )
 
     _codes = field_validator("add", "remove")(
         lambda codes: sorted({_country_code(code) for code in codes})
     )
 
 
+class GroupRoleUpdate(BaseModel):
+    role: GroupRole
+
+
+class ConsentBody(BaseModel):
+    answer: ConsentAnswer = Field(
+        description="consent; object (the addition waits, its admins may cancel it); or "
+        "withdraw (your records shared with the group become owner only)"
+    )
+
+
+class GroupMemberRead(BaseModel):
+    country: str
+    role: GroupRole
+
+
+class GroupConsentRead(BaseModel):
+    country: str = Field(description="An owner of records shared with the group")
+    records: int = Field(description="How many of its records the joining country would see")
+    answer: ConsentAnswer | None = Field(description="null: not answered yet")
+    answered_at: datetime | None
+
+
+class GroupAdditionRead(BaseModel):
+    id: uuid.UUID
+    country: str = Field(description="The country waiting to join")
+    requested_by: str = Field(description="The bureau whose admin asked")
+    requested_at: datetime
+    consents: list[GroupConsentRead]
+
+
 class GroupRead(BaseModel):
     id: uuid.UUID
     name: str
     description: str
+    owner: str = Field(description="The owner bureau (its country): always an admin")
     countries: list[str]
+    members: list[GroupMemberRead]
+    pending: list[GroupAdditionRead] = Field(description="Additions waiting for consent")
     created_at: datetime
+
+
+class MyConsentRead(BaseModel):
+    addition_id: uuid.UUID
+    group_id: uuid.UUID
+    group: str
+    owner: str
+    country: str = Field(description="The country waiting to join")
+    records: int = Field(description="How many of your records it would see")
+    answer: ConsentAnswer | None
+    requested_by: str
+    requested_at: datetime
