@@ -157,6 +157,8 @@ def update_group_members(
     before = group_view(group)
     for addition in [a for a in group.additions if a.country_code in data.remove]:
         group.additions.remove(addition)  # removing a country that waits: no longer asked
+        tell(session, group, GroupTopic.ADDITION_CANCELLED, country=addition.country_code,
+             by=actor.bureau_code)  # fmt: skip
     for code in removed:
         depart(session, group, code, actor=actor)
     for code in added:
