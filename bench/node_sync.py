@@ -6,9 +6,9 @@ Central is ``interlink serve`` on a temporary PostgreSQL database
 (``INTERLINK_BENCH_POSTGRES``) holding the demo network and ``--persons`` imported
 persons visible to every member (``bench.scaleout``'s set); the node is an empty SQLite
 file on the same machine, synced by the real command (``interlink node sync --from URL
---token KEY``, 500 objects a page) with an API key of the German bureau. Printed: the
-objects applied, the wall time of each sync (command start-up included) and the CPU
-central's server spent meanwhile.
+--token KEY``, 500 objects a page) with an API key of scope ``node`` of the German
+bureau. Printed: the objects applied, the wall time of each sync (command start-up
+included) and the CPU central's server spent meanwhile.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _key(base: str) -> str:
     ).json()["access_token"]
     answer = httpx.post(
         f"{base}/api/v1/api-clients",
-        json={"name": "DE border node (bench)"},
+        json={"name": "DE border node (bench)", "scope": "node"},
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )

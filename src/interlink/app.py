@@ -58,6 +58,7 @@ from interlink.web.admin import router as web_admin_router
 from interlink.web.audit_pages import router as web_audit_router
 from interlink.web.ccc import router as web_ccc_router
 from interlink.web.graph import router as web_graph_router
+from interlink.web.groups import router as web_groups_router
 from interlink.web.messages import router as web_messages_router
 from interlink.web.notices import router as web_notices_router
 from interlink.web.operations import router as web_operations_router
@@ -262,6 +263,7 @@ def create_app(
     app.include_router(analysis_trends_router)
     app.include_router(web_trends_router)
     app.include_router(web_graph_router)
+    app.include_router(web_groups_router)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from interlink.access import Role
 from interlink.audit import AuditAction, record
 from interlink.core.security import hash_password
-from interlink.members.models import Bureau, BureauKind, SharingGroup, SharingGroupMember, User
+from interlink.members.models import (
+    Bureau,
+    BureauKind,
+    GroupRole,
+    SharingGroup,
+    SharingGroupMember,
+    User,
+)
 from interlink.members.service import SECRETARIAT_CODE, ensure_network
 
 __all__ = ["DEMO_PASSWORD", "SEEDERS", "DemoSummary", "demo_logins", "seed_demo"]
@@ -111,8 +118,17 @@ def _seed_groups(session: Session, _fake: Faker, summary: DemoSummary, progress:
     existing = set(session.scalars(select(SharingGroup.name)))
     for index, (name, countries) in enumerate(DEMO_GROUPS.items(), 1):
         if name not in existing:
-            group = SharingGroup(name=name, description=f"Demo group: {name}")
-            group.members = [SharingGroupMember(country_code=code) for code in countries]
+            # Owned by its first country, its admin; the others are members.
+            group = SharingGroup(
+                name=name, description=f"Demo group: {name}", owner_country=countries[0]
+            )
+            group.members = [
+                SharingGroupMember(
+                    country_code=code,
+                    role=(GroupRole.ADMIN if code == countries[0] else GroupRole.MEMBER).value,
+                )
+                for code in countries
+            ]
             session.add(group)
             summary.add("sharing groups", 1)
         progress("sharing groups", index, len(DEMO_GROUPS))

@@ -106,7 +106,7 @@ def _cases() -> list[tuple[Role | None, str]]:
 @pytest.fixture
 def objects(session: Session, request: pytest.FixtureRequest) -> dict[str, Any]:
     kind: type[SharedMixin] = request.param
-    group = SharingGroup(name=f"probe-{uuid.uuid4().hex[:6]}")
+    group = SharingGroup(name=f"probe-{uuid.uuid4().hex[:6]}", owner_country=OWNER)
     group.members = [SharingGroupMember(country_code=OWNER), SharingGroupMember(country_code="DE")]
     session.add(group)
     session.flush()
@@ -156,7 +156,7 @@ def test_restrict_refuses_a_query_over_a_kind_without_visibility() -> None:
 def test_group_members_change_what_a_bureau_sees(session: Session) -> None:
     from tests.kinds import ProbeRecord
 
-    group = SharingGroup(name="probe-growing")
+    group = SharingGroup(name="probe-growing", owner_country=OWNER)
     group.members = [SharingGroupMember(country_code=OWNER)]
     session.add(group)
     session.flush()

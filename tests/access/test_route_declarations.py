@@ -1,11 +1,13 @@
 """Every route declares who may call it, and answers every role as it declares.
 
 Generated from the app itself: each API and console route is called as a caller who
-has not signed in and as each role (an API client for ``client``), and the answer is
-compared with ``access.declared.expected_refusal``: 401 (or the console's redirect to
-sign in) for the signed-out, 403 for a role the declaration leaves out, and for every
-other role neither of those nor a server error. A route added without a declaration
-fails ``test_every_route_declares_its_access``.
+has not signed in, as each role (an API client of scope ``screening`` for ``client``)
+and as a national node's API client (scope ``node``); the answer is compared with
+``access.declared.expected_refusal``: 401 (or the console's redirect to sign in) for the
+signed-out, 403 for a role the declaration leaves out and for an API key on every route
+outside its scope (console pages included, the key sent as the session cookie), and for
+every other caller neither of those nor a server error. A route added without a
+declaration fails ``test_every_route_declares_its_access``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from starlette.routing import Mount, Route
 
-from interlink.access import SECRETARIAT_ROLES, Actor, Role
+from interlink.access import SECRETARIAT_ROLES, Actor, ClientScope, Role
 from interlink.access.declared import Audience, Declared, expected_refusal
 from interlink.app import create_app
 from interlink.core.config import Settings
@@ -114,6 +116,25 @@ _ACCOUNT_CHANGES = {"POST /api/v1/auth/signout", "POST /profile/password"}
 """The only changes an account of any role may make: to its own sign-in."""
 
 
+def test_api_keys_are_admitted_only_where_their_scope_is_named() -> None:
+    """Default deny for machine clients: the few routes each scope admits, by name (the
+    walk below proves that every other route answers such a key 403)."""
+
+    def admitting(scope: ClientScope) -> set[str]:
+        return {str(e) for e in ENDPOINTS if e.declared and scope in e.declared.clients}
+
+    assert admitting(ClientScope.SCREENING) == {
+        "POST /api/v1/screen",
+        "POST /api/v1/screen/stream",
+        "GET /api/v1/me",  # its own key: name, bureau, scope
+    }
+    assert admitting(ClientScope.NODE) == {
+        "GET /api/v1/changes",
+        "POST /api/v1/hits",  # the hits it found offline
+        "GET /api/v1/me",
+    }
+
+
 _PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 _VALUES = {
     "kind": "persons",
@@ -132,22 +153,37 @@ def _concrete(path: str) -> str:
     return _PARAMETER.sub(lambda m: _VALUES.get(m.group(1), str(uuid.uuid4())), path)
 
 
+@dataclass(frozen=True)
+class Caller:
+    role: Role
+    scope: ClientScope = ClientScope.SCREENING
+    """A machine client's (``role`` client)."""
+
+    def __str__(self) -> str:
+        return f"client:{self.scope}" if self.role is Role.CLIENT else str(self.role)
+
+
+CALLERS = [Caller(role) for role in Role] + [Caller(Role.CLIENT, ClientScope.NODE)]
+"""Every role, and an API client of each scope."""
+
+
 @pytest.fixture
 def callers(
     make_user: Callable[..., User], session: Session, settings: Settings
-) -> dict[Role, dict[str, str]]:
-    """Each role's credentials: a user of a national bureau, or of the secretariat."""
-    found: dict[Role, dict[str, str]] = {}
-    for role in Role:
-        if role is Role.CLIENT:
-            continue
-        user = make_user(role, "SEC" if role in SECRETARIAT_ROLES else "FR")
-        found[role] = {"token": issue_access_token(settings, user)}
-    supervisor = make_user(Role.SUPERVISOR, "FR")
-    actor: Actor = actor_for_user(supervisor)
-    _, key = create_api_client(session, ApiClientCreate(name="route walker"), actor=actor)
-    session.commit()
-    found[Role.CLIENT] = {"key": key}
+) -> dict[Caller, dict[str, str]]:
+    """Each caller's credentials: a user of a national bureau, or of the secretariat, or
+    an API key of the French bureau."""
+    found: dict[Caller, dict[str, str]] = {}
+    supervisor: Actor = actor_for_user(make_user(Role.SUPERVISOR, "FR"))
+    for caller in CALLERS:
+        if caller.role is Role.CLIENT:
+            body = ApiClientCreate(name=f"route walker {caller.scope}", scope=caller.scope)
+            _, key = create_api_client(session, body, actor=supervisor)
+            session.commit()
+            found[caller] = {"key": key}
+        else:
+            user = make_user(caller.role, "SEC" if caller.role in SECRETARIAT_ROLES else "FR")
+            found[caller] = {"token": issue_access_token(settings, user)}
     return found
 
 
@@ -167,8 +203,8 @@ def _call(client: TestClient, endpoint: Endpoint, credentials: dict[str, str] | 
     # token so that only the access decision can refuse.
     csrf = "c" * 43
     client.cookies.set(CSRF_COOKIE, csrf)
-    if credentials and "token" in credentials:
-        client.cookies.set(SESSION_COOKIE, credentials["token"])
+    if credentials:  # an API key too: it must open no page
+        client.cookies.set(SESSION_COOKIE, credentials.get("token") or credentials["key"])
     headers = {"Accept": "text/html", "X-CSRF-Token": csrf}
     if endpoint.method == "POST":
         return client.post(path, data={CSRF_FIELD: csrf}, headers=headers, follow_redirects=False)
@@ -176,7 +212,7 @@ def _call(client: TestClient, endpoint: Endpoint, credentials: dict[str, str] | 
 
 
 def test_every_route_answers_each_role_as_declared(
-    client: TestClient, callers: dict[Role, dict[str, str]]
+    client: TestClient, callers: dict[Caller, dict[str, str]]
 ) -> None:
     """One app and one set of callers for all the routes (a test each would spend its
     time building them); the failure lists every route that answered a role wrongly."""
@@ -187,24 +223,26 @@ def test_every_route_answers_each_role_as_declared(
 
 
 def _wrong_answers(
-    client: TestClient, callers: dict[Role, dict[str, str]], endpoint: Endpoint
+    client: TestClient, callers: dict[Caller, dict[str, str]], endpoint: Endpoint
 ) -> list[str]:
     assert endpoint.declared is not None
     wrong: list[str] = []
-    for role in [None, *Role]:
-        if endpoint.path == "/api/v1/stream" and role is not None:
+    for caller in [None, *CALLERS]:
+        if endpoint.path == "/api/v1/stream" and caller is not None:
             continue  # an open stream never ends; its refusals are checked below
-        credentials = callers[role] if role is not None else None
-        if role is Role.CLIENT and not endpoint.is_api:
-            credentials = None  # machine clients have no console session
+        credentials = callers[caller] if caller is not None else None
         response = _call(client, endpoint, credentials)
         status = response.status_code  # type: ignore[attr-defined]
         location = response.headers.get("location", "")  # type: ignore[attr-defined]
-        signed_out = role is None or credentials is None
-        expected = expected_refusal(
-            endpoint.declared,
-            None if signed_out else role,
-            secretariat=role in SECRETARIAT_ROLES,
+        expected = (
+            expected_refusal(endpoint.declared, None, secretariat=False)
+            if caller is None
+            else expected_refusal(
+                endpoint.declared,
+                caller.role,
+                secretariat=caller.role in SECRETARIAT_ROLES,
+                scope=caller.scope,
+            )
         )
         if expected == 401 and not endpoint.is_api:
             ok = status == 303 and location.endswith("/signin")
@@ -219,19 +257,20 @@ def _wrong_answers(
         if not ok:
             answer = f"{status} (expected {expected or 'allowed'})"
             wrong.append(
-                f"{endpoint} declared {endpoint.declared}: {role or 'signed out'} {answer}"
+                f"{endpoint} declared {endpoint.declared}: {caller or 'signed out'} {answer}"
             )
     return wrong
 
 
 def test_stream_refuses_as_declared(
-    client: TestClient, callers: dict[Role, dict[str, str]]
+    client: TestClient, callers: dict[Caller, dict[str, str]]
 ) -> None:
     (endpoint,) = [e for e in ENDPOINTS if e.path == "/api/v1/stream"]
     assert endpoint.declared is not None
     assert _call(client, endpoint, None).status_code == 401  # type: ignore[attr-defined]
-    for role in Role:
-        expected = expected_refusal(endpoint.declared, role, secretariat=role in SECRETARIAT_ROLES)
+    for caller in CALLERS:
+        expected = expected_refusal(endpoint.declared, caller.role, scope=caller.scope,
+                                    secretariat=caller.role in SECRETARIAT_ROLES)  # fmt: skip
         if expected is not None:
-            response = _call(client, endpoint, callers[role])
-            assert response.status_code == expected, role  # type: ignore[attr-defined]
+            response = _call(client, endpoint, callers[caller])
+            assert response.status_code == expected, caller  # type: ignore[attr-defined]

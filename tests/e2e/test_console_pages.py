@@ -53,11 +53,11 @@ def test_a_batch_upload_shows_progress_and_its_report(
 
 MAIN_PAGES = {
     "de.officer": ["/", "/records/persons", "/records/persons/new", "/messages/new", "/notices",
-                   "/notices/new/red", "/screen/batch", "/records/import", "/profile"],
+                   "/notices/new/red", "/screen/batch", "/records/import", "/profile", "/groups"],
     "gs.reviewer": ["/review"],
     "ccc.operator": ["/ccc", "/operations", "/operations/OP-2026-0001", "/incidents",
                      "/incidents/IR-2026-0001"],
-    "admin": ["/admin/users", "/admin/api-clients", "/admin/keys"],
+    "admin": ["/admin/users", "/admin/api-clients", "/admin/keys", "/groups"],
     "auditor": ["/audit", "/audit/verify"],
     "analyst": ["/analysis/trends", "/analysis/graph?q=Benali"],
 }  # fmt: skip

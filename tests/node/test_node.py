@@ -7,7 +7,11 @@ central on PostgreSQL, the node on SQLite (its embedded replica).
   the link is back, once only;
 - a sync killed (SIGKILL) mid-way and started again loses and duplicates nothing: the
   node ends with exactly what its bureau may screen at central, and its audit chain
-  verifies.
+  verifies;
+- a node syncs with an API key of scope ``node`` (a border system's key is refused,
+  naming the scope it needs), and holds a record whose owner withholds its details
+  from machine clients reduced to what matching compares, answering for it as a
+  border system hears of it: a hit, and whom to call.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def node_key(central: Central) -> str:
     """An API key of the German bureau: the node's credentials at central."""
     response = httpx.post(
         f"{central.base}/api/v1/api-clients",
-        json={"name": "DE border node"},
+        json={"name": "DE border node", "scope": "node"},
         headers=central.token("de.s"),
         timeout=30,
     )
@@ -282,3 +286,43 @@ def test_a_sync_killed_midway_resumes_without_loss_or_duplicates(
         assert not any(name.startswith("FamilyH") for _, _, name in replica)
         assert verify_chain(session).ok
     engine.dispose()
+
+
+def test_a_border_systems_key_is_refused_naming_the_scope_a_node_needs(
+    central: Central, node_url: str
+) -> None:
+    made = httpx.post(f"{central.base}/api/v1/api-clients", json={"name": "DE gates"},
+                      headers=central.token("de.s"), timeout=30)  # fmt: skip
+    assert made.status_code == 201, made.text
+    refused = node_sync(node_url, central, made.json()["api_key"])
+    assert refused.exit_code != 0
+    text = " ".join(refused.output.split())
+    assert "--token" in text and "'screening'" in text and "scope 'node'" in text, text
+
+
+def test_a_contact_only_record_is_held_withheld_and_answered_contact_only(
+    central: Central, node_key: str, node_url: str
+) -> None:
+    body = {**VALID["persons"], "given_name": "Milena", "family_name": "Voskresenskaya",
+            "source_id": "FR-INFORMANT-7", "phones": ["+33 6 99 88 77 66"],
+            "addresses": ["4 impasse des Tilleuls, Lille"], "screening_details": "contact_only",
+            "visibility": {"mode": "all_members"}}  # fmt: skip
+    made = httpx.post(f"{central.base}/api/v1/records/persons", json=body,
+                      headers=central.token("fr.o"), timeout=30)  # fmt: skip
+    assert made.status_code == 201, made.text
+    record = str(made.json()["id"])
+    synced(node_url, central, node_key)
+    held = node_record(node_url, record)
+    assert held is not None and held.source_id is None and held.screening_details == "contact_only"
+    assert held.data["family_name"] == "Voskresenskaya"
+    assert "phones" not in held.data and "addresses" not in held.data
+
+    add_users(node_url, "de.c")
+    node = Server(node_url).start()
+    try:
+        found = screen(node, node.token("de.c"), "Milena Voskresenskaya")
+    finally:
+        node.stop()
+    (match,) = [m for m in found["matches"] if m["record_id"] == record]
+    assert found["hit"] and match["source_id"] is None and match["owner"] == "FR"
+    assert match["explanation"] == {"contact": "National Central Bureau FR", "details": "withheld"}

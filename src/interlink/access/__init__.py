@@ -3,7 +3,7 @@
 from interlink.access.actor import Actor
 from interlink.access.permissions import Action, Permission
 from interlink.access.policy import check_permission, require, restrict, visible_clause
-from interlink.access.roles import ROLE_PERMISSIONS, SECRETARIAT_ROLES, Role
+from interlink.access.roles import ROLE_PERMISSIONS, SECRETARIAT_ROLES, ClientScope, Role
 from interlink.access.visibility import SharedMixin, Visibility, VisibilityMode
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "SECRETARIAT_ROLES",
     "Action",
     "Actor",
+    "ClientScope",
     "Permission",
     "Role",
     "SharedMixin",

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from interlink.access.permissions import Permission
-from interlink.access.roles import ROLE_PERMISSIONS, Role
+from interlink.access.roles import ROLE_PERMISSIONS, ClientScope, Role
 
 __all__ = ["Actor"]
 
@@ -15,7 +15,8 @@ __all__ = ["Actor"]
 class Actor:
     """The acting party as every service sees it.
 
-    ``country`` is the bureau's ISO alpha-2 code, ``None`` for the General Secretariat.
+    ``country`` is the bureau's ISO alpha-2 code, ``None`` for the General Secretariat;
+    ``scope`` is a machine client's (``None`` for a user).
     """
 
     id: uuid.UUID
@@ -26,6 +27,7 @@ class Actor:
     country: str | None
     kind: str = "user"
     permissions: frozenset[Permission] = field(default=frozenset())
+    scope: ClientScope | None = None
 
     @classmethod
     def build(
@@ -38,6 +40,7 @@ class Actor:
         bureau_code: str,
         country: str | None,
         kind: str = "user",
+        scope: ClientScope | None = None,
     ) -> Actor:
         return cls(
             id=id,
@@ -48,6 +51,7 @@ class Actor:
             country=country,
             kind=kind,
             permissions=ROLE_PERMISSIONS[role],
+            scope=scope,
         )
 
     @property

@@ -5,6 +5,9 @@ the signed-in actor, the console's page guards, ``anyone``), so what a route dec
 and what it checks cannot drift apart. ``tests/access/test_route_declarations.py`` walks
 every route of the app and calls it as every role, comparing each answer with
 ``expected_refusal``: a route that declares nothing fails that test.
+
+Machine clients (API keys) are refused by default: a route admits them only if its
+declaration names their scope (``clients``); the one check is ``members.deps.admit``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from interlink.access.permissions import Permission
-from interlink.access.roles import ROLE_PERMISSIONS, Role
+from interlink.access.roles import ROLE_PERMISSIONS, ClientScope, Role
 
 __all__ = ["Audience", "Declared", "combine", "expected_refusal"]
 
@@ -38,17 +41,21 @@ class Declared:
 
     audience: Audience
     permission: Permission | None = None
+    clients: frozenset[ClientScope] = frozenset()
+    """The scopes of the machine clients admitted (none: API keys are refused)."""
 
     def __str__(self) -> str:
-        return f"{self.audience}:{self.permission}" if self.permission else str(self.audience)
+        text = f"{self.audience}:{self.permission}" if self.permission else str(self.audience)
+        return text + "".join(f"+{scope}-keys" for scope in sorted(self.clients))
 
 
 _RANK = {Audience.PUBLIC: 0, Audience.SIGNED_IN: 1, Audience.PERSON: 2, Audience.MEMBER_BUREAU: 3}
 
 
 def combine(parts: Iterable[Declared]) -> Declared | None:
-    """A route's whole declaration from its dependencies' parts: the narrowest audience
-    and the one permission named (None if nothing is declared). Two different
+    """A route's whole declaration from its dependencies' parts: the narrowest audience,
+    the one permission named (None if nothing is declared), and the client scopes every
+    part that signs a caller in admits (each such part refuses the others). Two different
     permissions on one route are a mistake, not a conjunction."""
     parts = list(parts)
     if not parts:
@@ -58,16 +65,31 @@ def combine(parts: Iterable[Declared]) -> Declared | None:
     if len(permissions) > 1:
         named = ", ".join(sorted(permissions))
         raise ValueError(f"a route declares several permissions ({named}); declare one")
-    return Declared(audience, permissions.pop() if permissions else None)
+    clients = frozenset(ClientScope)
+    for part in parts:
+        if part.audience is not Audience.PUBLIC:
+            clients &= part.clients
+    if audience is Audience.PUBLIC:
+        clients = frozenset()
+    return Declared(audience, permissions.pop() if permissions else None, clients)
 
 
-def expected_refusal(declared: Declared, role: Role | None, *, secretariat: bool) -> int | None:
+def expected_refusal(
+    declared: Declared,
+    role: Role | None,
+    *,
+    secretariat: bool,
+    scope: ClientScope = ClientScope.SCREENING,
+) -> int | None:
     """The status the route must refuse ``role`` with (None: it must not refuse on
-    access grounds); ``role`` None is a caller who has not signed in."""
+    access grounds); ``role`` None is a caller who has not signed in, and ``scope`` is
+    the key's when ``role`` is a machine client."""
     if declared.audience is Audience.PUBLIC:
         return None
     if role is None:
         return 401
+    if role is Role.CLIENT and scope not in declared.clients:
+        return 403
     if declared.permission is not None and declared.permission not in ROLE_PERMISSIONS[role]:
         return 403
     if declared.audience is Audience.MEMBER_BUREAU and secretariat:

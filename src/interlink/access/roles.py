@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from interlink.access.permissions import Permission as P
 
-__all__ = ["ROLE_PERMISSIONS", "SECRETARIAT_ROLES", "Role"]
+__all__ = ["ROLE_PERMISSIONS", "SECRETARIAT_ROLES", "ClientScope", "Role"]
 
 
 class Role(StrEnum):
@@ -18,7 +18,18 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
     CLIENT = "client"
-    """A machine client (border system): screening only."""
+    """A machine client (an API key): what its ``ClientScope`` admits, nothing else."""
+
+
+class ClientScope(StrEnum):
+    """What a machine client's key is for: each route says which scopes it admits
+    (``access.declared``), and a key is refused (403) everywhere else."""
+
+    SCREENING = "screening"
+    """A border system: screens travellers and documents (the default)."""
+    NODE = "node"
+    """A national node: replicates its bureau's data from the change feed and hands
+    back the hits it made offline."""
 
 
 _OFFICER = frozenset(
@@ -53,7 +64,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     ),
     Role.ANALYST: frozenset({P.RECORDS_READ, P.SCREENING_RUN, P.ANALYSIS_RUN}),
     Role.AUDITOR: frozenset({P.AUDIT_READ}),
-    Role.ADMIN: frozenset({P.MEMBERS_MANAGE, P.BUREAU_USERS_MANAGE, P.RECORDS_READ}),
+    # Administrators step into sharing groups for compliance (they own none).
+    Role.ADMIN: frozenset(
+        {P.MEMBERS_MANAGE, P.BUREAU_USERS_MANAGE, P.RECORDS_READ, P.GROUPS_MANAGE}
+    ),
     Role.CLIENT: frozenset({P.SCREENING_RUN}),
 }
 

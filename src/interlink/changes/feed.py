@@ -10,7 +10,10 @@ For each logged change the caller hears:
   feed never tells of what the caller may not see.
 
 Visibility is the screening one (``Action.SCREEN``): a national node replicates what
-its bureau may screen against, with the published notices behind it. Within a page only
+its bureau may screen against, with the published notices behind it, and in the form
+the caller may see it: a machine client (a node's key) gets a record whose owner
+withholds its details from machine clients (``contact_only``) as ``records.withheld``
+reduces it, or not at all when screening never reads its kind. Within a page only
 an object's last change is sent. The cursor is the last log id read; a page ends at
 ``limit`` log entries, and ``more`` says whether the log goes on.
 """
@@ -34,6 +37,8 @@ from interlink.members.service import bureau_codes
 from interlink.notices.models import Notice
 from interlink.notices.workflow import LIVE
 from interlink.records.models import Record
+from interlink.records.schemas import ScreeningDetails
+from interlink.records.withheld import withheld_columns
 
 __all__ = ["FeedPage", "parse_cursor", "read_changes"]
 
@@ -89,13 +94,17 @@ def parse_cursor(since: str) -> int:
 
 
 def _object(
-    obj: Record | Notice, columns: tuple[str, ...], codes: dict[uuid.UUID, str]
-) -> dict[str, Any]:
-    return {
-        **{name: getattr(obj, name) for name in columns},
-        "owner": codes.get(obj.owner_bureau_id, "?"),
-        "visibility": obj.visibility.model_dump(mode="json"),
-    }
+    obj: Record | Notice, actor: Actor, codes: dict[uuid.UUID, str]
+) -> dict[str, Any] | None:
+    """The object as ``actor`` may have it (None: nothing of it)."""
+    owner = codes.get(obj.owner_bureau_id, "?")
+    shared = {"owner": owner, "visibility": obj.visibility.model_dump(mode="json")}
+    if isinstance(obj, Notice):
+        return {**{name: getattr(obj, name) for name in _NOTICE_COLUMNS}, **shared}
+    if actor.kind == "client" and obj.screening_details == ScreeningDetails.CONTACT_ONLY:
+        withheld = withheld_columns(obj, owner)
+        return None if withheld is None else {**withheld, **shared}
+    return {**{name: getattr(obj, name) for name in _RECORD_COLUMNS}, **shared}
 
 
 def _current(
@@ -170,8 +179,11 @@ def read_changes(session: Session, *, actor: Actor, since: str, limit: int = 500
             obj = current.get(object_id)
             if obj is None:
                 continue  # no longer visible: a later change in the log removes it
-            columns = _RECORD_COLUMNS if entity == "record" else _NOTICE_COLUMNS
-            item |= {"op": "upsert", "object": _object(obj, columns, codes)}
+            shown = _object(obj, actor, codes)
+            if shown is None and not row.was:
+                continue  # never sent to this caller: nothing to take back either
+            if shown is not None:
+                item |= {"op": "upsert", "object": shown}
         items.append(item)
     cursor = str(rows[-1].id) if rows else str(after)
     if items:

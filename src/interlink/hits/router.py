@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime
 
-from interlink.access import Actor, Permission
+from interlink.access import Actor, ClientScope, Permission
 from interlink.core.deps import DbSession, Now
 from interlink.hits import reads, service
 from interlink.hits.schemas import AnswerBody, ConfirmationRequest, HitReport, OutcomeBody
@@ -22,7 +22,8 @@ router = APIRouter(prefix="/api/v1/hits", tags=["hits"])
 
 Reader = Annotated[Actor, Depends(requires(Permission.RECORDS_READ))]
 Answerer = Annotated[Actor, Depends(requires(Permission.HITS_ANSWER))]
-Screener = Annotated[Actor, Depends(requires(Permission.SCREENING_RUN))]
+# Hits found by other means: a national node's, reported with its key (scope ``node``).
+Reporter = Annotated[Actor, Depends(requires(Permission.SCREENING_RUN, clients=[ClientScope.NODE]))]
 
 
 @router.get("")
@@ -68,7 +69,7 @@ def list_hits(
 
 @router.post("", status_code=201, responses={200: {"description": "Reported before"}})
 def report_hit(
-    session: DbSession, actor: Screener, now: Now, body: HitReport, response: Response
+    session: DbSession, actor: Reporter, now: Now, body: HitReport, response: Response
 ) -> dict[str, Any]:
     """Report a hit found by other means (a national copy of the data, say). With a
     ``reference``, reporting it again answers the first report's hit (200)."""

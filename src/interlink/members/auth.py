@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor, Role
+from interlink.access import Actor, ClientScope, Role
 from interlink.audit import AuditAction, record
 from interlink.core.config import Settings
 from interlink.core.db import reading
@@ -96,6 +96,7 @@ def actor_for_client(client: ApiClient) -> Actor:
         bureau_code=client.bureau.code,
         country=client.bureau.country_code,
         kind="client",
+        scope=ClientScope(client.scope),
     )
 
 

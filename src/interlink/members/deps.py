@@ -7,14 +7,14 @@ route so a test can walk every route as every role (``access/declared.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from interlink.access import Actor, Permission, check_permission
+from interlink.access import Actor, ClientScope, Permission, check_permission
 from interlink.access.declared import Audience, Declared, combine
 from interlink.core.db import reading
 from interlink.core.deps import DbSession, SettingsDep
@@ -22,10 +22,12 @@ from interlink.core.errors import Forbidden, Unauthorized
 from interlink.members.auth import SESSION_COOKIE, cookie_actor, resolve_credentials
 
 __all__ = [
+    "AnyCaller",
     "CurrentActor",
     "OptionalActor",
     "PersonActor",
     "ReadingActor",
+    "admit",
     "anyone",
     "declare",
     "reading_requires",
@@ -36,9 +38,19 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def declare(dependency: F, audience: Audience, permission: Permission | None = None) -> F:
-    """Mark ``dependency`` as the one that enforces ``audience`` and ``permission``."""
-    dependency.declared = Declared(audience, permission)  # type: ignore[attr-defined]
+def declare(
+    dependency: F,
+    audience: Audience,
+    permission: Permission | None = None,
+    clients: frozenset[ClientScope] = frozenset(),
+) -> F:
+    """Mark ``dependency`` as the one that enforces ``audience`` and ``permission``, and
+    admits the machine clients of the scopes in ``clients`` (none by default)."""
+    return _declare(dependency, Declared(audience, permission, clients))
+
+
+def _declare(dependency: F, declared: Declared) -> F:
+    dependency.declared = declared  # type: ignore[attr-defined]
     return dependency
 
 
@@ -83,28 +95,66 @@ def optional_actor(
     return actor
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+def _signed_in(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    """The caller of the API, whatever it may do (each declaring dependency decides)."""
     if actor is None:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' or 'X-API-Key'")
     return actor
 
 
-declare(current_actor, Audience.SIGNED_IN)
-
-
-def person_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
-    if actor.kind != "user":
-        raise Forbidden("an API client has a key, not sessions: revoke the key instead")
+def admit(actor: Actor, declared: Declared) -> Actor:
+    """The one check of who passes a declaring dependency: a machine client only if
+    ``declared`` admits its key's scope (default deny), then the permission. Every
+    dependency that signs a caller in ends here (the console's page guards too)."""
+    if actor.kind == "client" and actor.scope not in declared.clients:
+        if declared.audience is Audience.PERSON:
+            raise Forbidden("an API client has a key, not sessions: revoke the key instead")
+        needed = " or ".join(f"'{scope}'" for scope in sorted(declared.clients))
+        raise Forbidden(
+            f"this API key's scope is '{actor.scope}': it does not admit this route"
+            + (f", which needs a key of scope {needed}" if needed else ", which is for users")
+        )
+    if declared.permission is not None:
+        check_permission(actor, declared.permission)
     return actor
 
 
-declare(person_actor, Audience.PERSON)
+_ACCOUNT = Declared(Audience.SIGNED_IN)
+
+
+def current_actor(actor: Annotated[Actor, Depends(_signed_in)]) -> Actor:
+    return admit(actor, _ACCOUNT)
+
+
+_declare(current_actor, _ACCOUNT)
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+"""Any signed-in user (machine clients are refused)."""
+
+_ANY_CALLER = Declared(Audience.SIGNED_IN, clients=frozenset(ClientScope))
+
+
+def any_caller(actor: Annotated[Actor, Depends(_signed_in)]) -> Actor:
+    return admit(actor, _ANY_CALLER)
+
+
+_declare(any_caller, _ANY_CALLER)
+AnyCaller = Annotated[Actor, Depends(any_caller)]
+"""Any signed-in user or machine client, of any scope (for what concerns its own account)."""
+
+_PERSON = Declared(Audience.PERSON)
+
+
+def person_actor(actor: Annotated[Actor, Depends(_signed_in)]) -> Actor:
+    return admit(actor, _PERSON)
+
+
+_declare(person_actor, _PERSON)
 PersonActor = Annotated[Actor, Depends(person_actor)]
 """A person signed in (not a machine client): for what concerns their own sessions."""
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
-def reading_actor(
+def _reading_caller(
     request: Request, session: DbSession, settings: SettingsDep, actor: OptionalActor
 ) -> Actor:
     """For read-only routes a console page opens itself (an EventSource sends no
@@ -116,24 +166,32 @@ def reading_actor(
     return found
 
 
-declare(reading_actor, Audience.SIGNED_IN)
+def reading_actor(actor: Annotated[Actor, Depends(_reading_caller)]) -> Actor:
+    return admit(actor, _ACCOUNT)
+
+
+_declare(reading_actor, _ACCOUNT)
 ReadingActor = Annotated[Actor, Depends(reading_actor)]
-CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def requires(permission: Permission) -> Callable[[Actor], Actor]:
-    """A dependency that yields the actor if its role grants ``permission`` (else 403)."""
+def requires(
+    permission: Permission, *, clients: Iterable[ClientScope] = ()
+) -> Callable[[Actor], Actor]:
+    """A dependency that yields the actor if its role grants ``permission`` (else 403);
+    machine clients only of the scopes in ``clients``."""
+    declared = Declared(Audience.SIGNED_IN, permission, frozenset(clients))
 
-    def dependency(actor: CurrentActor) -> Actor:
-        return check_permission(actor, permission)
+    def dependency(actor: Annotated[Actor, Depends(_signed_in)]) -> Actor:
+        return admit(actor, declared)
 
-    return declare(dependency, Audience.SIGNED_IN, permission)
+    return _declare(dependency, declared)
 
 
 def reading_requires(permission: Permission) -> Callable[[Actor], Actor]:
     """``requires`` for the read-only routes a console page opens with its cookie."""
+    declared = Declared(Audience.SIGNED_IN, permission)
 
-    def dependency(actor: ReadingActor) -> Actor:
-        return check_permission(actor, permission)
+    def dependency(actor: Annotated[Actor, Depends(_reading_caller)]) -> Actor:
+        return admit(actor, declared)
 
-    return declare(dependency, Audience.SIGNED_IN, permission)
+    return _declare(dependency, declared)

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interlink.access.roles import ClientScope
 from interlink.core.db import Base
 from interlink.core.types import UTCDateTime, utcnow
 
@@ -16,8 +17,12 @@ __all__ = [
     "ApiClient",
     "Bureau",
     "BureauKind",
+    "ConsentAnswer",
     "Country",
+    "GroupRole",
     "SharingGroup",
+    "SharingGroupAddition",
+    "SharingGroupConsent",
     "SharingGroupMember",
     "SigninFailures",
     "User",
@@ -86,7 +91,8 @@ class SigninFailures(Base):
 
 
 class ApiClient(Base):
-    """A machine client (border system) with screening rights only; its key is stored hashed."""
+    """A machine client: a border system screening (scope ``screening``) or a national
+    node replicating its bureau's data (scope ``node``); its key is stored hashed."""
 
     __tablename__ = "api_clients"
 
@@ -95,6 +101,10 @@ class ApiClient(Base):
     bureau_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("bureaus.id"), index=True)
     key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(
+        String(16), default=ClientScope.SCREENING.value, server_default=ClientScope.SCREENING.value
+    )
+    """What the key is for (``access.ClientScope``): every route outside it answers 403."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -102,22 +112,51 @@ class ApiClient(Base):
     bureau: Mapped[Bureau] = relationship(lazy="joined")
 
 
+class GroupRole(StrEnum):
+    """A member bureau's role in a sharing group: admins change its membership."""
+
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class ConsentAnswer(StrEnum):
+    """What the owner of records shared with a group answers before a country joins."""
+
+    CONSENT = "consent"
+    OBJECT = "object"
+    """The addition waits (its admins may cancel it); the owner may answer again."""
+    WITHDRAW = "withdraw"
+    """Its records leave the group (owner only), and the addition no longer waits for it."""
+
+
 class SharingGroup(Base):
-    """A named group of bureaus (a specialised unit, a regional working group)."""
+    """A named group of bureaus (a specialised unit, a regional working group), owned by
+    the bureau that made it; names are unique per owner, not across the network."""
 
     __tablename__ = "sharing_groups"
+    __table_args__ = (
+        UniqueConstraint("owner_country", "name", name="uq_sharing_groups_owner_name"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(2000), default="")
+    owner_country: Mapped[str] = mapped_column(String(2), ForeignKey("countries.code"))
+    """The owner bureau's country: always one of the group's admins."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[SharingGroupMember]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SharingGroupMember.country_code"
     )
+    additions: Mapped[list[SharingGroupAddition]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SharingGroupAddition.requested_at"
+    )
 
 
 class SharingGroupMember(Base):
+    """A member country: the access policy reads this table by name (``group_id``,
+    ``country_code``), so a country waiting to join is never here."""
+
     __tablename__ = "sharing_group_members"
 
     group_id: Mapped[uuid.UUID] = mapped_column(
@@ -126,3 +165,47 @@ class SharingGroupMember(Base):
     country_code: Mapped[str] = mapped_column(
         String(2), ForeignKey("countries.code"), primary_key=True, index=True
     )
+    role: Mapped[str] = mapped_column(
+        String(8), default=GroupRole.MEMBER.value, server_default=GroupRole.MEMBER.value
+    )
+
+
+class SharingGroupAddition(Base):
+    """A country an admin asked to add, waiting for the consent of every bureau whose
+    records are shared with the group; it joins (and this row goes) once they agree."""
+
+    __tablename__ = "sharing_group_additions"
+    __table_args__ = (
+        UniqueConstraint("group_id", "country_code", name="uq_sharing_group_additions_country"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("sharing_groups.id", ondelete="CASCADE"), index=True
+    )
+    country_code: Mapped[str] = mapped_column(String(2), ForeignKey("countries.code"))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_bureau: Mapped[str] = mapped_column(String(8))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    consents: Mapped[list[SharingGroupConsent]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SharingGroupConsent.country_code"
+    )
+
+
+class SharingGroupConsent(Base):
+    """One owner's answer to an addition (``answer`` None: not answered yet)."""
+
+    __tablename__ = "sharing_group_consents"
+
+    addition_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("sharing_group_additions.id", ondelete="CASCADE"), primary_key=True
+    )
+    country_code: Mapped[str] = mapped_column(
+        String(2), ForeignKey("countries.code"), primary_key=True, index=True
+    )
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    """How many of its records the joining country would see, when it was asked."""
+    answer: Mapped[str | None] = mapped_column(String(16), default=None)
+    answered_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import problem_response
 from interlink.core.ratelimit import RateLimits
+from interlink.members import group_membership as membership
 from interlink.members import groups, service
 from interlink.members.auth import authenticate, end_sessions, issue_access_token
-from interlink.members.deps import CurrentActor, PersonActor, anyone, requires
+from interlink.members.deps import AnyCaller, CurrentActor, PersonActor, anyone, requires
 from interlink.members.limits import check_signin
 from interlink.members.models import ApiClient, User
 from interlink.members.schemas import (
@@ -22,11 +23,15 @@ from interlink.members.schemas import (
     ApiClientCreated,
     ApiClientRead,
     BureauRead,
+    ConsentBody,
     CountryRead,
+    GroupAdditionRead,
     GroupCreate,
     GroupMembersUpdate,
     GroupRead,
+    GroupRoleUpdate,
     ItemList,
+    MyConsentRead,
     Page,
     Token,
     UserCreate,
@@ -99,7 +104,8 @@ def signout(session: DbSession, actor: PersonActor) -> Response:
 
 
 @router.get("/me", response_model=UserRead | ApiClientRead, tags=["auth"])
-def me(session: DbSession, actor: CurrentActor) -> dict[str, object]:
+def me(session: DbSession, actor: AnyCaller) -> dict[str, object]:
+    """The signed-in account: a user, or a machine client (its name, bureau and scope)."""
     if actor.kind == "client":
         return service.client_view(session.get_one(ApiClient, actor.id))
     return service.user_view(session.get_one(User, actor.id))
@@ -167,6 +173,7 @@ def revoke_api_client(
 
 @router.get("/groups", response_model=ItemList[GroupRead], tags=["groups"])
 def list_groups(session: DbSession, actor: CurrentActor) -> dict[str, object]:
+    """The groups your bureau is in (every group, for the secretariat)."""
     return {"items": [groups.group_view(g) for g in groups.list_groups(session, actor=actor)]}
 
 
@@ -174,6 +181,7 @@ def list_groups(session: DbSession, actor: CurrentActor) -> dict[str, object]:
     "/groups", response_model=GroupRead, status_code=status.HTTP_201_CREATED, tags=["groups"]
 )
 def create_group(session: DbSession, actor: ManageGroups, body: GroupCreate) -> dict[str, object]:
+    """A group owned by your bureau (its first admin), with the members you name."""
     group = groups.create_group(session, body, actor=actor)
     session.commit()
     return groups.group_view(group)
@@ -188,6 +196,70 @@ def get_group(session: DbSession, actor: CurrentActor, group_id: uuid.UUID) -> d
 def update_group_members(
     session: DbSession, actor: ManageGroups, group_id: uuid.UUID, body: GroupMembersUpdate
 ) -> dict[str, object]:
-    group = groups.update_group_members(session, group_id, body, actor=actor)
+    """Add and remove members (the group's admins, and the secretariat). A country joins at
+    once only if no other bureau's records are shared with the group; otherwise it waits
+    in ``pending`` until their owners consent."""
+    group = membership.update_group_members(session, group_id, body, actor=actor)
     session.commit()
     return groups.group_view(group)
+
+
+@router.patch("/groups/{group_id}/members/{country}", response_model=GroupRead, tags=["groups"])
+def set_member_role(
+    session: DbSession,
+    actor: ManageGroups,
+    group_id: uuid.UUID,
+    country: Annotated[str, Path(min_length=2, max_length=2)],
+    body: GroupRoleUpdate,
+) -> dict[str, object]:
+    """Make a member admin or not (the group's admins; the owner stays an admin)."""
+    group = groups.set_member_role(session, group_id, country, body.role, actor=actor)
+    session.commit()
+    return groups.group_view(group)
+
+
+@router.post("/groups/{group_id}/leave", status_code=204, tags=["groups"])
+def leave_group(session: DbSession, actor: ManageGroups, group_id: uuid.UUID) -> Response:
+    """Your bureau leaves the group (not its last admin): your records shared with it
+    become owner only, and you no longer see the others'."""
+    groups.leave_group(session, group_id, actor=actor)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get(
+    "/groups/{group_id}/additions", response_model=ItemList[GroupAdditionRead], tags=["groups"]
+)
+def list_additions(
+    session: DbSession, actor: CurrentActor, group_id: uuid.UUID
+) -> dict[str, object]:
+    """Countries waiting to join, with each owner's answer (null: not answered yet)."""
+    items = membership.list_additions(session, group_id, actor=actor)
+    return {"items": [groups.addition_view(addition) for addition in items]}
+
+
+@router.delete("/groups/{group_id}/additions/{addition_id}", status_code=204, tags=["groups"])
+def cancel_addition(
+    session: DbSession, actor: ManageGroups, group_id: uuid.UUID, addition_id: uuid.UUID
+) -> Response:
+    membership.cancel_addition(session, group_id, addition_id, actor=actor)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/group-consents", response_model=ItemList[MyConsentRead], tags=["groups"])
+def list_consents(session: DbSession, actor: ManageGroups) -> dict[str, object]:
+    """Countries waiting to join groups your bureau's records are shared with: your answer
+    is asked (or given)."""
+    rows = membership.consents_asked(session, actor=actor)
+    return {"items": [membership.consent_view(*row) for row in rows]}
+
+
+@router.put("/group-consents/{addition_id}", response_model=MyConsentRead, tags=["groups"])
+def answer_consent(
+    session: DbSession, actor: ManageGroups, addition_id: uuid.UUID, body: ConsentBody
+) -> dict[str, object]:
+    row = membership.answer_consent(session, addition_id, body.answer, actor=actor)
+    shown = membership.consent_view(*row)  # before the commit: a joined addition is gone
+    session.commit()
+    return shown

@@ -8,18 +8,25 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from interlink.access.roles import Role
+from interlink.access.roles import ClientScope, Role
+from interlink.members.models import ConsentAnswer, GroupRole
 
 __all__ = [
     "ApiClientCreate",
     "ApiClientCreated",
     "ApiClientRead",
     "BureauRead",
+    "ConsentBody",
     "CountryRead",
+    "GroupAdditionRead",
+    "GroupConsentRead",
     "GroupCreate",
+    "GroupMemberRead",
     "GroupMembersUpdate",
     "GroupRead",
+    "GroupRoleUpdate",
     "ItemList",
+    "MyConsentRead",
     "Page",
     "Token",
     "UserCreate",
@@ -107,6 +114,11 @@ class UserRead(BaseModel):
 
 class ApiClientCreate(BaseModel):
     name: str = Field(min_length=3, max_length=200)
+    scope: ClientScope = Field(
+        default=ClientScope.SCREENING,
+        description="screening: a border system that screens; node: a national node that "
+        "replicates its bureau's data (the change feed) and reports the hits it made offline",
+    )
     country: str | None = Field(
         default=None, description="Bureau of the client; defaults to the caller's bureau"
     )
@@ -121,6 +133,7 @@ class ApiClientRead(BaseModel):
     id: uuid.UUID
     name: str
     bureau: str
+    scope: ClientScope
     key_prefix: str
     active: bool
     created_at: datetime
@@ -142,17 +155,73 @@ class GroupCreate(BaseModel):
 
 
 class GroupMembersUpdate(BaseModel):
-    add: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
+    add: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Countries to add: at once if no other bureau's records are shared with "
+        "the group, else once their owners consent (see 'pending')",
+    )
+    remove: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Members to remove (their records shared with the group become owner "
+        "only), or countries whose addition is pending",
+    )
 
     _codes = field_validator("add", "remove")(
         lambda codes: sorted({_country_code(code) for code in codes})
     )
 
 
+class GroupRoleUpdate(BaseModel):
+    role: GroupRole
+
+
+class ConsentBody(BaseModel):
+    answer: ConsentAnswer = Field(
+        description="consent; object (the addition waits, its admins may cancel it); or "
+        "withdraw (your records shared with the group become owner only)"
+    )
+
+
+class GroupMemberRead(BaseModel):
+    country: str
+    role: GroupRole
+
+
+class GroupConsentRead(BaseModel):
+    country: str = Field(description="An owner of records shared with the group")
+    records: int = Field(description="How many of its records the joining country would see")
+    answer: ConsentAnswer | None = Field(description="null: not answered yet")
+    answered_at: datetime | None
+
+
+class GroupAdditionRead(BaseModel):
+    id: uuid.UUID
+    country: str = Field(description="The country waiting to join")
+    requested_by: str = Field(description="The bureau whose admin asked")
+    requested_at: datetime
+    consents: list[GroupConsentRead]
+
+
 class GroupRead(BaseModel):
     id: uuid.UUID
     name: str
     description: str
+    owner: str = Field(description="The owner bureau (its country): always an admin")
     countries: list[str]
+    members: list[GroupMemberRead]
+    pending: list[GroupAdditionRead] = Field(description="Additions waiting for consent")
     created_at: datetime
+
+
+class MyConsentRead(BaseModel):
+    addition_id: uuid.UUID
+    group_id: uuid.UUID
+    group: str
+    owner: str
+    country: str = Field(description="The country waiting to join")
+    records: int = Field(description="How many of your records it would see")
+    answer: ConsentAnswer | None
+    requested_by: str
+    requested_at: datetime

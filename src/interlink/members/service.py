@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from interlink.access import (
     SECRETARIAT_ROLES,
     Actor,
+    ClientScope,
     Permission,
     Role,
     Visibility,
@@ -22,7 +23,14 @@ from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.security import hash_api_key, hash_password, new_api_key
 from interlink.core.types import utcnow
 from interlink.members.countries import all_countries
-from interlink.members.models import ApiClient, Bureau, BureauKind, Country, SharingGroup, User
+from interlink.members.models import (
+    ApiClient,
+    Bureau,
+    BureauKind,
+    Country,
+    SharingGroupMember,
+    User,
+)
 from interlink.members.schemas import ApiClientCreate, UserCreate, UserUpdate
 
 __all__ = [
@@ -88,10 +96,13 @@ def check_visibility(
     session: Session,
     visibility: Visibility,
     *,
+    sharer: str | None,
     allow_public: bool = False,
     field: str = "visibility",
 ) -> Visibility:
-    """Refuse a visibility that names non-members or a group that does not exist."""
+    """Refuse a visibility that names non-members, or a sharing group the ``sharer`` (the
+    owner's country; None for the secretariat) is not in: the same answer whether the
+    group exists or not."""
     if visibility.mode is VisibilityMode.PUBLIC and not allow_public:
         raise InvalidInput(f"{field}.mode", "'public' is for notices; records are for members only")
     if visibility.countries:
@@ -105,8 +116,10 @@ def check_visibility(
         for code in visibility.countries:
             if code not in members:
                 raise InvalidInput(f"{field}.countries", f"{code} is not a member country")
-    if visibility.group is not None and session.get(SharingGroup, visibility.group) is None:
-        raise InvalidInput(f"{field}.group", f"no sharing group with id {visibility.group}")
+    if visibility.group is not None and (
+        sharer is None or session.get(SharingGroupMember, (visibility.group, sharer)) is None
+    ):
+        raise InvalidInput(f"{field}.group", "not a sharing group the owner's bureau is in")
     return visibility
 
 
@@ -294,6 +307,7 @@ def client_view(client: ApiClient) -> dict[str, object]:
         "id": client.id,
         "name": client.name,
         "bureau": client.bureau.code,
+        "scope": ClientScope(client.scope),
         "key_prefix": client.key_prefix,
         "active": client.active,
         "created_at": client.created_at,
@@ -320,6 +334,7 @@ def create_api_client(
         bureau=bureau,
         key_prefix=prefix,
         key_hash=hash_api_key(key),
+        scope=data.scope.value,
     )
     session.add(client)
     session.flush()
@@ -329,7 +344,12 @@ def create_api_client(
         actor=actor,
         object_type="api_client",
         object_id=client.id,
-        after={"name": client.name, "bureau": bureau.code, "key_prefix": prefix},
+        after={
+            "name": client.name,
+            "bureau": bureau.code,
+            "key_prefix": prefix,
+            "scope": client.scope,
+        },
     )
     return client, key
 

@@ -69,6 +69,8 @@ def audience_clause(actor: Actor) -> ColumnElement[bool]:
         topics += [Event.topic.startswith(family) for family in ("hit.", "notice.", "diffusion.")]
     if actor.can(Permission.RECORDS_WRITE) and not actor.is_secretariat:
         topics.append(Event.topic.startswith("data-request."))  # owners asked to decide
+    if actor.can(Permission.GROUPS_MANAGE):  # its groups' changes, and consents asked
+        topics.append(Event.topic.startswith("group."))
     # Operations and incidents: told to whoever may see them (operators; a participating
     # country's officers and supervisors, named in the audience), by the same rule as
     # their reads. Other roles are not told, though the secretariat owns them.

@@ -28,8 +28,8 @@ class Refused(Exception):
 
 
 class Central:
-    """``url``: the central system's base address; ``token``: an API key of the node's
-    bureau (``ilk_...``) or a user's access token."""
+    """``url``: the central system's base address; ``token``: an API key of scope
+    ``node`` of the node's bureau (``ilk_...``) or a user's access token."""
 
     def __init__(self, url: str, token: str, *, timeout: float = 30.0) -> None:
         self.url = url.rstrip("/")

@@ -22,6 +22,13 @@ __all__ = ["node_app"]
 node_app = typer.Typer(help="A national node: an offline replica of what its bureau may see.")
 
 
+_NODE_KEY = (
+    "A national node syncs with an API key of scope 'node' of its bureau: a supervisor "
+    "makes one on the console's API clients page, or with POST /api/v1/api-clients "
+    '{"name": ..., "scope": "node"}'
+)
+
+
 def _summary(report: SyncReport) -> str:
     return (
         f"{report.upserts} upserts, {report.removals} removals in {report.pages} pages "
@@ -38,7 +45,8 @@ def sync_command(
         str,
         typer.Option(
             envvar="INTERLINK_NODE_TOKEN",
-            help="An API key of the node's bureau (or INTERLINK_NODE_TOKEN)",
+            help="An API key of scope 'node' of the node's bureau (or INTERLINK_NODE_TOKEN); "
+            "a border system's key (scope 'screening') is refused",
         ),
     ],
     follow: Annotated[
@@ -72,6 +80,8 @@ def sync_command(
                     return
                 time.sleep(every)
     except Refused as exc:
+        if exc.status == 403:
+            raise fail(f"--token: {exc}. {_NODE_KEY}") from exc
         raise fail(str(exc)) from exc
     except AppError as exc:
         raise fail(exc.detail) from exc

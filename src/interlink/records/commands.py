@@ -82,7 +82,7 @@ def import_command(
     settings = load_settings()
     with open_session(settings) as session:
         bureau = bureau_by_code(session, owner, field="--owner")
-        check_visibility(session, chosen, field="--visibility")
+        check_visibility(session, chosen, sharer=bureau.country_code, field="--visibility")
         started = time.perf_counter()
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as bar:

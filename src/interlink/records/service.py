@@ -30,6 +30,7 @@ from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.errors import Conflict, InvalidInput, NotFound
 from interlink.core.types import utcnow
+from interlink.members.models import Bureau
 from interlink.members.service import bureau_by_code, check_visibility
 from interlink.node.guard import require_writable
 from interlink.records.kinds import PERSON_KINDS, RecordData, fold, kind_model
@@ -133,7 +134,7 @@ def create_record(session: Session, kind: str, body: RecordData, *, actor: Actor
     require_writable(session)
     kind_model(kind)
     visibility: Visibility = getattr(body, "visibility", None) or Visibility()
-    check_visibility(session, visibility, field="body.visibility")
+    check_visibility(session, visibility, sharer=actor.country, field="body.visibility")
     source_id = getattr(body, "source_id", None)
     if (
         source_id
@@ -224,7 +225,9 @@ def update_record(
     except ValidationError as exc:
         raise validation_to_invalid_input(exc) from None
     visibility = Visibility.model_validate(new_visibility) if new_visibility else record.visibility
-    check_visibility(session, visibility, field="body.visibility")
+    if new_visibility:  # the owner's sharing, checked when it is chosen
+        owner = session.get_one(Bureau, record.owner_bureau_id).country_code
+        check_visibility(session, visibility, sharer=owner, field="body.visibility")
     columns = columns_for(data, visibility)
     before = {
         "data": record.data,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from interlink.access import Actor, Permission
+from interlink.access import Actor, ClientScope, Permission
 from interlink.core.config import Settings
 from interlink.core.deps import SettingsDep
 from interlink.core.ratelimit import RateLimiter, RateLimits
@@ -43,7 +43,9 @@ def take_screening(limits: RateLimiter, settings: Settings, actor: Actor) -> flo
 
 
 def _limited_screener(
-    actor: Annotated[Actor, Depends(requires(Permission.SCREENING_RUN))],
+    actor: Annotated[
+        Actor, Depends(requires(Permission.SCREENING_RUN, clients=[ClientScope.SCREENING]))
+    ],
     settings: SettingsDep,
     limits: RateLimits,
 ) -> Actor:

@@ -35,8 +35,10 @@ from interlink.matching.mrz import MrzError, parse_mrz
 from interlink.matching.names import name_forms
 from interlink.matching.score import HIT_THRESHOLD, PersonFacts, score_person
 from interlink.members.service import bureau_code
+from interlink.node.guard import is_node
 from interlink.records.kinds import fold
 from interlink.records.models import Record
+from interlink.records.schemas import ScreeningDetails
 from interlink.screening.index import PERSON_KINDS, ScreeningIndex
 from interlink.screening.schemas import (
     ArtworkQuery,
@@ -248,10 +250,23 @@ def _artworks(session: Session, actor: Actor, query: ArtworkQuery) -> list[Match
     return matches
 
 
+def _contact_only(session: Session, record: Record | RecordLabel, actor: Actor) -> bool:
+    """Whether a match on ``record`` says only that there is a hit and whom to call: the
+    owner lets machine clients learn no more, and a national node holds no more of such
+    a record (``records.withheld``), so there everyone learns no more."""
+    if record.screening_details != ScreeningDetails.CONTACT_ONLY:
+        return False
+    if actor.kind == "client":
+        return True
+    if "is_node" not in session.info:
+        session.info["is_node"] = is_node(session)
+    return bool(session.info["is_node"])
+
+
 def _shown(session: Session, match: Match, actor: Actor) -> dict[str, Any]:
     record: Record | RecordLabel = match["record"]
     owner = bureau_code(session, record.owner_bureau_id)
-    if actor.kind == "client" and record.screening_details == "contact_only":
+    if _contact_only(session, record, actor):
         # The owner lets border systems learn only that there is a hit and whom to call.
         return {
             "record_id": record.id,

@@ -1,6 +1,6 @@
-"""Administration pages of API clients (border systems): the list, the form that makes
-one, the page that shows its key (once: only the key's hash is kept, so no page can
-show it again), and revoking one.
+"""Administration pages of API clients (border systems and national nodes): the list, the
+form that makes one with its scope, the page that shows its key (once: only the key's
+hash is kept, so no page can show it again), and revoking one.
 
 The pages call ``members.service`` as the API does: a supervisor manages its own
 bureau's clients, an administrator any national bureau's.
@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from interlink.access import Actor, Permission
+from interlink.access import Actor, ClientScope, Permission
 from interlink.core.deps import DbSession
 from interlink.core.errors import AppError
 from interlink.members.schemas import ApiClientCreate
@@ -33,6 +33,10 @@ router = APIRouter(include_in_schema=False)
 MANAGE = Permission.BUREAU_USERS_MANAGE
 NOT_YOURS = "API clients are managed by administrators and by each bureau's supervisors."
 Manager = Annotated[Actor, Depends(page_requires(MANAGE, NOT_YOURS))]
+SCOPES = {
+    ClientScope.SCREENING.value: "a border system: screening only",
+    ClientScope.NODE.value: "a national node: replicates the bureau's data, reports its hits",
+}
 
 
 def _clients_page(
@@ -49,6 +53,7 @@ def _clients_page(
         "bureaus": [code for code in bureau_choices(session, actor) if code != "SEC"],
         "values": values,
         "errors": errors,
+        "scopes": SCOPES,
         "done": request.query_params.get("done", "")[:20],
     }
     return render(request, "admin_clients.html", context, status_code=status_code)
@@ -56,7 +61,7 @@ def _clients_page(
 
 @router.get("/admin/api-clients", response_class=HTMLResponse)
 def clients_page(request: Request, session: DbSession, actor: Manager) -> Response:
-    values = {"country": actor.country or ""}
+    values = {"country": actor.country or "", "scope": ClientScope.SCREENING.value}
     return _clients_page(request, session, actor, values, {})
 
 
@@ -67,24 +72,24 @@ def new_client(
     actor: Manager,
     name: Annotated[str, Form()] = "",
     country: Annotated[str, Form()] = "",
+    scope: Annotated[str, Form()] = ClientScope.SCREENING.value,
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
-    values = {"name": name.strip(), "country": country.strip()}
+    values = {"name": name.strip(), "country": country.strip(), "scope": scope.strip()}
     try:
         body = ApiClientCreate.model_validate(
-            {"name": values["name"], "country": values["country"] or None}
+            {"name": values["name"], "country": values["country"] or None, "scope": values["scope"]}
         )
         client, key = create_api_client(session, body, actor=actor)
     except (ValidationError, AppError) as exc:
         session.rollback()
-        errors = field_errors(exc, ("name", "country"))
+        errors = field_errors(exc, ("name", "country", "scope"))
         return _clients_page(request, session, actor, values, errors, error_status(exc))
     session.commit()
     # The key is in this answer only; it must not be kept by the browser or a proxy.
-    response = render(
-        request, "admin_client_created.html", {"actor": actor, "client": client, "key": key}, 201
-    )
+    context = {"actor": actor, "client": client, "key": key, "scopes": SCOPES}
+    response = render(request, "admin_client_created.html", context, 201)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -17,12 +17,12 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
-from interlink.access.declared import Audience
+from interlink.access.declared import Audience, Declared
 from interlink.core.config import Settings
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import Forbidden, Unauthorized
 from interlink.members.auth import SESSION_COOKIE, cookie_actor
-from interlink.members.deps import declare
+from interlink.members.deps import admit, declare
 
 __all__ = [
     "CSRF_COOKIE",
@@ -50,11 +50,13 @@ def signed_in_page(request: Request, session: DbSession, settings: SettingsDep) 
     actor = page_actor(request, session, settings)
     if actor is None:
         raise Unauthorized("sign in first")
+    admit(actor, _PAGE)  # an API key in the cookie opens no page
     request.state.actor = actor  # for the error page's navigation
     return actor
 
 
-declare(signed_in_page, Audience.SIGNED_IN)
+_PAGE = Declared(Audience.SIGNED_IN)
+declare(signed_in_page, _PAGE.audience)
 PageActor = Annotated[Actor, Depends(signed_in_page)]
 """A console page any signed-in user may open (the service still decides what they see)."""
 

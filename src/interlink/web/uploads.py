@@ -182,7 +182,7 @@ async def import_start(request: Request, session: DbSession, actor: Importer) ->
             )  # fmt: skip
         except ValidationError as exc:
             raise InvalidInput("visibility", exc.errors()[0]["msg"]) from exc
-        check_visibility(session, visibility)
+        check_visibility(session, visibility, sharer=actor.country)
         owner = bureau_by_code(session, actor.country or "", field="owner").code
         # The client's name is not a path here: only its extension, which says the format.
         handle, name = tempfile.mkstemp(suffix=_extension(filename))

@@ -31,6 +31,10 @@ class RecordData(BaseModel):
     """The URL segment (``travel-documents``)."""
     label: ClassVar[str]
     """Human name of one record (``travel document``)."""
+    screened_fields: ClassVar[tuple[str, ...]] = ()
+    """The fields (public names) screening compares, with those the kind cannot be valid
+    without: all that a machine client's replica of a record whose owner withholds its
+    details (``contact_only``) holds. Empty: screening never reads this kind."""
 
     @model_validator(mode="before")
     @classmethod
@@ -41,6 +45,11 @@ class RecordData(BaseModel):
                 for key, value in values.items()
             }
         return values
+
+    @classmethod
+    def screened(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` (as stored) reduced to ``screened_fields``."""
+        return {name: data[name] for name in cls.screened_fields if name in data}
 
     def title(self) -> str:
         """A one-line summary for lists."""

@@ -39,6 +39,7 @@ class DocumentStatus(StrEnum):
 class TravelDocumentData(RecordData):
     kind = "travel-documents"
     label = "travel document"
+    screened_fields = ("number", "document_type", "issuing_country", "status")
 
     number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 \-./]+$")
     document_type: DocumentType

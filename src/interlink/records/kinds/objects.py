@@ -18,6 +18,7 @@ __all__ = ["ArtworkData", "FirearmData", "FirearmStatus", "FirearmType", "Vehicl
 class VehicleData(RecordData):
     kind = "vehicles"
     label = "vehicle"
+    screened_fields = ("vin", "plate", "plate_country")
 
     vin: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z0-9 \-]+$")
     plate: str | None = Field(default=None, max_length=20)
@@ -60,6 +61,8 @@ class VehicleData(RecordData):
 class ArtworkData(RecordData):
     kind = "artworks"
     label = "work of art"
+    # Its description and inscriptions are free text: a replica finds it by the rest.
+    screened_fields = ("title", "object_type", "artist", "culture")
 
     title_: str = Field(alias="title", min_length=1, max_length=400)
     object_type: str = Field(min_length=1, max_length=80)
@@ -113,6 +116,7 @@ class FirearmStatus(StrEnum):
 class FirearmData(RecordData):
     kind = "firearms"
     label = "firearm"
+    screened_fields = ("serial_number", "make", "firearm_type", "status")
 
     make: str = Field(min_length=1, max_length=80)
     model: str | None = Field(default=None, max_length=80)

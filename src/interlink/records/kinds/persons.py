@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -69,6 +69,10 @@ class PersonData(_NamedPerson):
 
     kind = "persons"
     label = "person"
+    screened_fields = (
+        "given_name", "family_name", "full_name", "original_script_name", "aliases", "sex",
+        "date_of_birth", "nationalities", "identity_documents",
+    )  # fmt: skip
 
     aliases: list[str] = Field(default_factory=list)
     place_of_birth: str | None = Field(default=None, max_length=200)
@@ -93,6 +97,14 @@ class PersonData(_NamedPerson):
             )
         return self
 
+    @classmethod
+    def screened(cls, data: dict[str, Any]) -> dict[str, Any]:
+        kept = super().screened(data)
+        if "identity_documents" in kept:  # screening compares their numbers only
+            documents = kept["identity_documents"]
+            kept["identity_documents"] = [{"number": doc["number"]} for doc in documents]
+        return kept
+
     def search_terms(self) -> Iterable[str | None]:
         return [
             *super().search_terms(),
@@ -106,6 +118,10 @@ class MissingPersonData(_NamedPerson):
 
     kind = "missing-persons"
     label = "missing person"
+    screened_fields = (
+        "given_name", "family_name", "full_name", "original_script_name", "sex",
+        "date_of_birth", "nationalities",
+    )  # fmt: skip
 
     circumstances: str | None = Field(default=None, max_length=4000)
     last_seen_date: PartialDate | None = None
