@@ -246,3 +246,42 @@ def test_each_chunks_audit_entry_counts_that_chunk_alone(
         sum(len(e.after["matches"]) for e in entries)
         == len(list(csv.DictReader((tmp_path / "r.csv").open()))) - 2
     )  # the report's rows without a match (t3, t6) carry none
+
+
+def test_the_report_neutralises_cells_a_spreadsheet_would_run(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """The traveller's id comes from the manifest, the source id from another bureau:
+    neither may run as a formula in the spreadsheet that opens the report."""
+    _seed(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    with make_session_factory(engine)() as session:
+        hostile = ParsedItem(
+            1,
+            "travel-documents",
+            '=HYPERLINK("http://evil.example","x")',
+            {"number": "ZX1234567", "document_type": "passport", "issuing_country": "SE",
+             "status": "stolen"},
+        )  # fmt: skip
+        import_items(
+            session,
+            [hostile],
+            owner=bureau(session, "SE"),
+            visibility=Visibility(mode=VisibilityMode.ALL_MEMBERS),
+            actor_name="test",
+            source="seed",
+        )
+        session.commit()
+    engine.dispose()
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("id,document_number,document_country\n@SUM(1+1)*cmd,ZX1234567,SE\n")
+    report = tmp_path / "report.csv"
+    result = runner.invoke(
+        cli,
+        ["screen", str(manifest), "--out", str(report), "--as", "de.gates"],
+        env={"INTERLINK_DATABASE_URL": fresh_database_url},
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = csv.DictReader(report.open())
+    assert row["id"] == "'@SUM(1+1)*cmd"
+    assert row["source_id"] == '\'=HYPERLINK("http://evil.example","x")'

@@ -178,3 +178,16 @@ def test_a_pfif_file_in_an_encoding_refused_is_refused_on_its_field(
     assert list(tmp_path.iterdir()) == []
     listed = client.get("/api/v1/records/missing-persons", headers=auth(germany)).json()
     assert listed["total"] == 0
+
+
+def test_the_batch_report_neutralises_cells_a_spreadsheet_would_run(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    france, germany = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "DE")
+    body = {**PERSON, "source_id": "+cmd|' /C calc'!A0"}
+    client.post("/api/v1/records/persons", json=body, headers=auth(france)).raise_for_status()
+    _signin(client, germany)
+    manifest = b"id,name,date_of_birth\n=1+1,Jean Dupont,1971-03-09\n"
+    job_id = _finish(client, _post_file(client, "/screen/batch", "manifest", "m.csv", manifest))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/jobs/{job_id}/report").text)))
+    assert [(row["id"], row["source_id"]) for row in rows] == [("'=1+1", "'+cmd|' /C calc'!A0")]

@@ -8,7 +8,6 @@ The work is the command line's (``screening.manifest.screen_rows``,
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import tempfile
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from interlink.access import Actor, Permission, Visibility
+from interlink.core.csvcells import writer as csv_writer
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import AppError, InvalidInput
 from interlink.core.files import download_headers, safe_filename
@@ -124,7 +124,7 @@ async def batch_start(request: Request, settings: SettingsDep, actor: Screener) 
 
     def work(job: Job) -> None:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(REPORT_COLUMNS)
 
         def progress(chunk: Any, counts: dict[str, int]) -> None:
