@@ -381,12 +381,13 @@ def list_records(
 ) -> tuple[list[Record], int]:
     check_permission(actor, Permission.RECORDS_READ)
     kind_model(kind)
-    query = visible_records(kind, actor, filters, session)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Record.updated_at.desc(), Record.id).limit(limit).offset(offset)
-    )
-    records = list(rows)
+    with reading(session):  # the count reads every visible record: no write lock held
+        query = visible_records(kind, actor, filters, session)
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        rows = session.scalars(
+            query.order_by(Record.updated_at.desc(), Record.id).limit(limit).offset(offset)
+        )
+        records = list(rows)
     if kind in PERSON_KINDS and records:
         audit(
             session,
@@ -398,4 +399,4 @@ def list_records(
                 "filters": filters.model_dump(mode="json", exclude_none=True),
             },
         )
-    return records, total
+    return records, total or 0

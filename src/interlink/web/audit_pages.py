@@ -31,6 +31,7 @@ from interlink.audit.models import AuditEntry, AuditHead
 from interlink.audit.service import AuditAction, entries_query, page_of, verify_chain
 from interlink.audit.service import record as audit_record
 from interlink.core.csvcells import writer as csv_writer
+from interlink.core.db import reading
 from interlink.core.deps import DbSession, Now
 from interlink.core.files import download_headers
 from interlink.web.pages import problem_page, render
@@ -186,7 +187,8 @@ def export(
         detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
         return problem_page(request, actor, f"Invalid input: {detail}", 422)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    _write(session, _query(filters), format, spool)
+    with reading(session):  # a long read: on SQLite, writers (audited ones) go on meanwhile
+        _write(session, _query(filters), format, spool)
     spool.seek(0)
     # Who took a copy of the trail, and of which part, is itself on the trail.
     audit_record(
