@@ -2,15 +2,17 @@
 
 Seeds the demo network into a temporary SQLite file, imports 300,000 travel documents
 owned by France and shared with every member (``interlink import``, the real importer),
-serves it with ``interlink serve``, then for ``SECONDS`` measures the others alone: a few
-client threads, each signing in (as another bureau's officer) and screening documents in
-turn. Then it measures the same clients again while France exports every document
-(``GET /api/v1/records/travel-documents/export``). An export once held SQLite's write lock
-from its start to its end (38 s for 300,000 documents), and every screening and
-sign-in, each of which writes an audit entry, failed after waiting 10 s.
+serves it with ``interlink serve``, times France's export of every document alone
+(``GET /api/v1/records/travel-documents/export``), then for ``SECONDS`` measures the
+others alone: a few client threads, each signing in (as another bureau's officer) and
+screening documents in turn; then the same clients again while France exports. An
+export once held SQLite's write lock from its start to its end (38 s for 300,000
+documents), and every screening and sign-in, each of which writes an audit entry,
+failed after waiting 10 s.
 
-Prints the export's time and size, and per phase the screenings' and sign-ins' count,
-errors and p99. ``python -m bench export_lock --quick``: 30,000 documents.
+Prints the export's time and size alone and beside the others, and per phase the
+screenings' and sign-ins' count, errors and p99. ``python -m bench export_lock
+--quick``: 30,000 documents.
 """
 
 from __future__ import annotations
@@ -104,6 +106,43 @@ def _numbers(path: Path, count: int) -> list[str]:
         return [line.split(",")[1] for _, line in zip(range(count), stream, strict=False)]
 
 
+def _export(base: str) -> tuple[float, int, int]:
+    """France exports every document: seconds, HTTP status, bytes."""
+    token = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": "fr.officer", "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    started = time.perf_counter()
+    with httpx.stream(
+        "GET", f"{base}/api/v1/records/travel-documents/export",
+        headers={"Authorization": f"Bearer {token}"}, timeout=900,
+    ) as response:  # fmt: skip
+        size = sum(len(chunk) for chunk in response.iter_bytes())
+    return time.perf_counter() - started, response.status_code, size
+
+
+def _phase(label: str, base: str, numbers: list[str], *, export: bool) -> str:
+    """The others for ``SECONDS`` (or while France exports); their rows, and the export's."""
+    stop, found = threading.Event(), ""
+    if export:
+
+        def exporter() -> None:
+            nonlocal found
+            seconds, status, size = _export(base)
+            found = f"{seconds:.1f} s, status {status}, {size:,} bytes"
+            stop.set()
+
+        thread = threading.Thread(target=exporter)
+        thread.start()
+    else:
+        threading.Timer(SECONDS, stop.set).start()
+    signins, screenings = _others(base, numbers, stop)
+    if export:
+        thread.join()
+    print(signins.row(label, "sign-ins"), flush=True)
+    print(screenings.row(label, "screenings"), flush=True)
+    return found
+
+
 def run(quick: bool = "--quick" in sys.argv) -> None:
     documents = DOCUMENTS // 10 if quick else DOCUMENTS
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,44 +159,14 @@ def run(quick: bool = "--quick" in sys.argv) -> None:
                 capture_output=True,
             )  # fmt: skip
             numbers = _numbers(sltd, 2000)
+            seconds, status, size = _export(base)
+            alone = f"{seconds:.1f} s, status {status}, {size:,} bytes"
+            print(f"export of {documents:,} documents (CSV) alone: {alone}\n")
             print("| phase | calls | count | errors | p99 |")
             print("|---|---|---|---|---|")
-            stop = threading.Event()
-            timer = threading.Timer(SECONDS, stop.set)
-            timer.start()
-            signins, screenings = _others(base, numbers, stop)
-            print(signins.row(f"others alone ({SECONDS:.0f} s)", "sign-ins"))
-            print(screenings.row(f"others alone ({SECONDS:.0f} s)", "screenings"))
-
-            exported: dict[str, float | int] = {}
-
-            def export() -> None:
-                token = httpx.post(
-                    f"{base}/api/v1/auth/token",
-                    data={"username": "fr.officer", "password": DEMO_PASSWORD},
-                ).json()["access_token"]
-                started = time.perf_counter()
-                with httpx.stream(
-                    "GET", f"{base}/api/v1/records/travel-documents/export",
-                    headers={"Authorization": f"Bearer {token}"}, timeout=600,
-                ) as response:  # fmt: skip
-                    size = sum(len(chunk) for chunk in response.iter_bytes())
-                    exported.update(status=response.status_code, bytes=size)
-                exported["seconds"] = time.perf_counter() - started
-                stop.set()
-
-            stop = threading.Event()
-            exporter = threading.Thread(target=export)
-            exporter.start()
-            signins, screenings = _others(base, numbers, stop)
-            exporter.join()
-            label = "during the export"
-            print(signins.row(label, "sign-ins"))
-            print(screenings.row(label, "screenings"))
-            print(
-                f"\nexport of {documents:,} documents (CSV, {int(exported['bytes']):,} bytes): "
-                f"{exported['seconds']:.1f} s, status {exported['status']}"
-            )
+            _phase(f"others alone ({SECONDS:.0f} s)", base, numbers, export=False)
+            during = _phase("during the export", base, numbers, export=True)
+            print(f"\nexport of {documents:,} documents (CSV) beside the others: {during}")
         finally:
             server.terminate()
             server.wait()
