@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.screening_accuracy",
     "bench.screening_speed",
     "bench.screening_api",
+    "bench.export_lock",
     "bench.load",
     "bench.scaleout",
     "bench.node_sync",

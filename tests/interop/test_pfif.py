@@ -201,3 +201,45 @@ def test_write_refuses_other_kinds() -> None:
 
 def test_write_nothing_is_an_empty_document() -> None:
     assert _read(_export([])) == []
+
+
+_DECLARED = (
+    "<?xml version='1.0' encoding='{}'?>"
+    "<pfif:pfif xmlns:pfif='http://zesty.ca/pfif/1.4'><pfif:person>"
+    "<pfif:person_record_id>x.example/1</pfif:person_record_id>"
+    "<pfif:full_name>Zoe Adler</pfif:full_name></pfif:person></pfif:pfif>"
+)
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec"),
+    [
+        ("UTF-7", "utf-7"),  # once a ValueError out of expat: a traceback
+        ("Shift_JIS", "shift_jis"),
+        ("windows-1252", "cp1252"),
+        ("Big5", "big5"),
+        ("x-nonsense", "utf-8"),
+    ],
+)
+def test_encodings_other_than_utf8_utf16_ascii_latin1_are_refused(
+    declared: str, codec: str
+) -> None:
+    with pytest.raises(FormatError, match=f"encoding '{declared}'.*UTF-8"):
+        _read(_DECLARED.format(declared).encode(codec))
+
+
+@pytest.mark.parametrize(
+    ("declared", "content"),
+    [
+        ("UTF-8", _DECLARED.format("UTF-8").encode()),
+        ("utf8", _DECLARED.format("utf8").encode()),
+        ("UTF-16", _DECLARED.format("UTF-16").encode("utf-16")),
+        ("UTF-16LE", _DECLARED.format("UTF-16LE").encode("utf-16-le")),
+        ("US-ASCII", _DECLARED.format("US-ASCII").encode("ascii")),
+        ("ISO-8859-1", _DECLARED.format("ISO-8859-1").encode("latin-1")),
+        ("none", b"\xef\xbb\xbf" + _DECLARED.format("").replace(" encoding=''", "").encode()),
+    ],
+)
+def test_utf8_utf16_ascii_and_latin1_are_read(declared: str, content: bytes) -> None:
+    (item,) = _read(content)
+    assert item.error is None and item.data == {"full_name": "Zoe Adler"}, declared

@@ -163,3 +163,23 @@ def test_export_refuses_a_format_that_cannot_carry_the_kind(
         "/api/v1/records/artworks/export", params={"format": "xls"}, headers=auth(people["FR"])
     )
     assert unknown.status_code == 422 and "unknown format" in unknown.json()["detail"]
+
+
+def test_an_encoding_refused_is_named_with_the_file(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "found.xml"
+    document = (
+        "<?xml version='1.0' encoding='UTF-7'?><pfif:pfif xmlns:pfif='http://zesty.ca/pfif/1.4'>"
+        "<pfif:person><pfif:full_name>Zoe Adler</pfif:full_name></pfif:person></pfif:pfif>"
+    )
+    path.write_bytes(document.encode("utf-7"))  # once a traceback out of the XML parser
+    result = runner.invoke(
+        cli,
+        ["import", str(path), "--owner", "NL"],
+        env={"INTERLINK_DATABASE_URL": fresh_database_url},
+    )
+    assert result.exit_code == 2, result.output
+    assert "found.xml" in result.output and "UTF-7" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert _counts(fresh_database_url) == {}

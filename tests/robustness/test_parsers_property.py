@@ -541,7 +541,7 @@ def test_pfif_declaring_an_unknown_encoding_is_refused() -> None:
     # LookupError out of expat before the fix.
     content = b'<?xml version="1.0" encoding="nonsense"?><pfif:pfif xmlns:pfif="x"/>'
 
-    with pytest.raises(FormatError, match="unknown encoding: nonsense"):
+    with pytest.raises(FormatError, match="unknown encoding 'nonsense'"):
         _read(pfif, content)
 
 

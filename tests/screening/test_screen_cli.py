@@ -202,3 +202,86 @@ def test_worker_processes_write_the_same_report(
         ).all()
         assert len(entries) == 6  # three chunks, two runs
     engine.dispose()
+
+
+def test_each_chunks_audit_entry_counts_that_chunk_alone(
+    fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Summed over a run's audit entries, the counts are the manifest's totals (each entry
+    once carried the running totals: 2, 3, 4 screened summed to 9 for 4 travellers)."""
+    _seed(fresh_database_url)
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "id,name,date_of_birth,document_number\n"
+        "t1,Ana Ericsson,1974-08-12,\n"
+        "t2,,,L898902C3\n"
+        "t3,Nobody Known,,\n"
+        "t4,,1974-13-01,\n"
+        "t5,Anna Eriksson,,L898902C3\n"
+        "t6,Nobody Else,,\n"
+    )
+    env = {"INTERLINK_DATABASE_URL": fresh_database_url}
+    result = runner.invoke(
+        cli,
+        ["screen", str(manifest), "--out", str(tmp_path / "r.csv"), "--as", "de.gates"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert "5 screened, 3 with a hit, 1 bad rows" in result.output
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type == "manifest").order_by(AuditEntry.seq)
+        ).all()
+    engine.dispose()
+    assert [(e.after["screened"], e.after["hits"], e.after["bad"]) for e in entries] == [
+        (2, 2, 0),  # t1, t2
+        (1, 0, 1),  # t3; t4 has nothing to screen
+        (2, 1, 0),  # t5, t6
+    ]
+    totals = {name: sum(e.after[name] for e in entries) for name in ("screened", "hits", "bad")}
+    assert totals == {"screened": 5, "hits": 3, "bad": 1}
+    assert (
+        sum(len(e.after["matches"]) for e in entries)
+        == len(list(csv.DictReader((tmp_path / "r.csv").open()))) - 2
+    )  # the report's rows without a match (t3, t6) carry none
+
+
+def test_the_report_neutralises_cells_a_spreadsheet_would_run(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """The traveller's id comes from the manifest, the source id from another bureau:
+    neither may run as a formula in the spreadsheet that opens the report."""
+    _seed(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    with make_session_factory(engine)() as session:
+        hostile = ParsedItem(
+            1,
+            "travel-documents",
+            '=HYPERLINK("http://evil.example","x")',
+            {"number": "ZX1234567", "document_type": "passport", "issuing_country": "SE",
+             "status": "stolen"},
+        )  # fmt: skip
+        import_items(
+            session,
+            [hostile],
+            owner=bureau(session, "SE"),
+            visibility=Visibility(mode=VisibilityMode.ALL_MEMBERS),
+            actor_name="test",
+            source="seed",
+        )
+        session.commit()
+    engine.dispose()
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("id,document_number,document_country\n@SUM(1+1)*cmd,ZX1234567,SE\n")
+    report = tmp_path / "report.csv"
+    result = runner.invoke(
+        cli,
+        ["screen", str(manifest), "--out", str(report), "--as", "de.gates"],
+        env={"INTERLINK_DATABASE_URL": fresh_database_url},
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = csv.DictReader(report.open())
+    assert row["id"] == "'@SUM(1+1)*cmd"
+    assert row["source_id"] == '\'=HYPERLINK("http://evil.example","x")'

@@ -157,3 +157,37 @@ def test_uploads_are_refused_whole_and_leave_nothing_behind(
     busy = _post_file(client, "/screen/batch", "manifest", "m.csv", MANIFEST.encode())
     assert busy.status_code == 409 and "still running" in busy.text
     registry.wait(registry.running(germany.username).id)  # type: ignore[union-attr]
+
+
+def test_a_pfif_file_in_an_encoding_refused_is_refused_on_its_field(
+    client: TestClient, make_user: Callable[..., User], auth: Auth,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    germany = make_user(Role.OFFICER, "DE")
+    _signin(client, germany)
+    data = (
+        "<?xml version='1.0' encoding='UTF-7'?><pfif:pfif xmlns:pfif='http://zesty.ca/pfif/1.4'>"
+        "<pfif:person><pfif:person_record_id>x.example/1</pfif:person_record_id>"
+        "<pfif:full_name>Zoe Adler</pfif:full_name></pfif:person></pfif:pfif>"
+    ).encode("utf-7")
+    refused = _post_file(client, "/records/import", "file", "found.xml", data,
+                         visibility_mode="all_members")  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    assert 'id="file-error"' in refused.text and "UTF-7" in refused.text
+    assert list(tmp_path.iterdir()) == []
+    listed = client.get("/api/v1/records/missing-persons", headers=auth(germany)).json()
+    assert listed["total"] == 0
+
+
+def test_the_batch_report_neutralises_cells_a_spreadsheet_would_run(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    france, germany = make_user(Role.OFFICER, "FR"), make_user(Role.OFFICER, "DE")
+    body = {**PERSON, "source_id": "+cmd|' /C calc'!A0"}
+    client.post("/api/v1/records/persons", json=body, headers=auth(france)).raise_for_status()
+    _signin(client, germany)
+    manifest = b"id,name,date_of_birth\n=1+1,Jean Dupont,1971-03-09\n"
+    job_id = _finish(client, _post_file(client, "/screen/batch", "manifest", "m.csv", manifest))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/jobs/{job_id}/report").text)))
+    assert [(row["id"], row["source_id"]) for row in rows] == [("'=1+1", "'+cmd|' /C calc'!A0")]

@@ -44,6 +44,13 @@ class Visibility(BaseModel):
                 raise ValueError(f"{code!r} is not an ISO 3166 alpha-2 country code")
         return codes
 
+    @classmethod
+    def stored(cls, mode: str, countries: str | None, group: uuid.UUID | None) -> Visibility:
+        """The visibility kept in the columns ``SharedMixin.visibility_columns`` writes."""
+        return cls.model_construct(
+            mode=VisibilityMode(mode), countries=unpack_countries(countries), group=group
+        )
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.mode in (VisibilityMode.ONLY, VisibilityMode.EXCEPT) and not self.countries:
@@ -82,10 +89,8 @@ class SharedMixin:
 
     @property
     def visibility(self) -> Visibility:
-        return Visibility.model_construct(
-            mode=VisibilityMode(self.visibility_mode),
-            countries=unpack_countries(self.visibility_countries),
-            group=self.visibility_group_id,
+        return Visibility.stored(
+            self.visibility_mode, self.visibility_countries, self.visibility_group_id
         )
 
     @staticmethod

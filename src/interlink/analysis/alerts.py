@@ -46,6 +46,7 @@ from interlink.analysis.trends import (
 )
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core.db import reading
 from interlink.core.errors import InvalidInput
 from interlink.hits.models import Hit
 from interlink.hits.reads import visible_hits
@@ -210,7 +211,8 @@ def early_warnings(
     found: list[EarlyWarning] = []
     for measure in measures or list(Measure):
         check_grouping(measure, by)
-        counts = daily_counts(session, actor, measure=measure, first=first, last=last, by=by)
+        with reading(session):  # counting every series' rows: no write lock held
+            counts = daily_counts(session, actor, measure=measure, first=first, last=last, by=by)
         for (category, group), days in counts.items():
             windows = [0] * (method.history + 1)
             for day, count in days.items():
@@ -221,7 +223,8 @@ def early_warnings(
                 continue
             borders: list[str] = []
             if measure is Measure.HITS and category == DOCUMENTS and by is Grouping.COUNTRY:
-                borders = _borders(session, actor, by, group, window_start, last)
+                with reading(session):
+                    borders = _borders(session, actor, by, group, window_start, last)
                 if len(borders) < method.min_borders:
                     borders = []
             if not borders and sum(1 for n in history if n) < method.min_active:
@@ -359,15 +362,16 @@ def with_behind(
     count. Listing person data (person records, notices) is audited, as lists are."""
     check_permission(actor, Permission.ANALYSIS_RUN)
     filled = []
-    for w in warnings:
-        owners = bureaus_in(session, by, w.group)
-        if w.measure is Measure.NOTICES:
-            behind, total = _notices(session, actor, w, owners, limit)
-        elif w.measure is Measure.RECORDS:
-            behind, total = _records(session, actor, w, owners, limit)
-        else:
-            behind, total = _hits(session, actor, w, owners, limit, by)
-        filled.append(replace(w, behind=tuple(behind), behind_total=total))
+    with reading(session):  # the audit entry is written after, in a transaction of its own
+        for w in warnings:
+            owners = bureaus_in(session, by, w.group)
+            if w.measure is Measure.NOTICES:
+                behind, total = _notices(session, actor, w, owners, limit)
+            elif w.measure is Measure.RECORDS:
+                behind, total = _records(session, actor, w, owners, limit)
+            else:
+                behind, total = _hits(session, actor, w, owners, limit, by)
+            filled.append(replace(w, behind=tuple(behind), behind_total=total))
     personal = sum(
         1 for w in filled for b in w.behind if b.type == "notice" or b.kind in PERSON_KINDS
     )

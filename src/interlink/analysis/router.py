@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from interlink.access import Actor, Permission
 from interlink.analysis import derive, graph
+from interlink.core.db import reading
 from interlink.core.deps import DbSession
 from interlink.core.files import download_headers
 from interlink.members.deps import reading_requires
@@ -39,10 +40,11 @@ def _graph(
     kind: list[str] | None, country: list[str] | None,
 ) -> graph.Graph:  # fmt: skip
     _current(session)
-    return graph.neighbourhood(
-        session, actor, record_id, depth=depth, kinds=set(kind or ()),
-        countries={c.upper() for c in country or ()},
-    )  # fmt: skip
+    with reading(session):  # the walk only reads: no write lock held meanwhile
+        return graph.neighbourhood(
+            session, actor, record_id, depth=depth, kinds=set(kind or ()),
+            countries={c.upper() for c in country or ()},
+        )  # fmt: skip
 
 
 @router.get("/records/{record_id}", summary="A record's neighbourhood")
@@ -96,4 +98,5 @@ def path(
     max_depth: Annotated[int, Query(ge=1, le=8)] = 6,
 ) -> dict[str, Any]:  # fmt: skip
     _current(session)
-    return graph.shortest_path(session, actor, source, target, max_depth=max_depth)
+    with reading(session):
+        return graph.shortest_path(session, actor, source, target, max_depth=max_depth)

@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, check_permission, restrict
+from interlink.core.db import reading
 from interlink.core.errors import InvalidInput
 from interlink.hits.reads import visible_hits
 from interlink.members.service import SECRETARIAT_CODE, bureau_codes
@@ -280,9 +281,10 @@ def series(
     check_window(since, until)
     if interval is Interval.WEEK:
         since -= timedelta(days=since.weekday())
-    daily = daily_counts(
-        session, actor, measure=measure, first=since, last=until, by=by, category=category
-    )
+    with reading(session):  # counting a window of every kind's rows: no write lock held
+        daily = daily_counts(
+            session, actor, measure=measure, first=since, last=until, by=by, category=category
+        )
     starts = _buckets(since, until, interval)
     width = 7 if interval is Interval.WEEK else 1
     made = []

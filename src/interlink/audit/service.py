@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from interlink.access.actor import Actor
 from interlink.audit.models import AuditEntry, AuditHead
 from interlink.core.context import request_id_var
+from interlink.core.db import reading
 from interlink.core.types import utcnow
 
 __all__ = [
@@ -230,7 +231,9 @@ def entries_query(
 def page_of(
     session: Session, query: Select[tuple[AuditEntry]], *, limit: int, offset: int
 ) -> tuple[list[AuditEntry], int]:
-    """One page of ``entries_query``'s entries, newest first, and how many there are."""
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))
-    return list(rows), int(total)
+    """One page of ``entries_query``'s entries, newest first, and how many there are
+    (counting millions of entries takes time: without the write lock, on SQLite)."""
+    with reading(session):
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))
+        return list(rows), int(total)

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, Protocol
 
-__all__ = ["ExportItem", "FormatError", "ParsedItem", "Reader", "Writer"]
+__all__ = ["HEAD", "ExportItem", "FormatError", "ParsedItem", "Reader", "Writer"]
+
+HEAD = 1024
+"""The first bytes of a file a format may look at before reading it (an XML declaration
+fits, whatever its encoding)."""
 
 
 @dataclass(slots=True)

@@ -4,6 +4,8 @@ Columns are the kind's field names (documented in ``docs/import-formats.md``) pl
 required ``id`` (the source id that makes re-imports idempotent). Lists are written
 ``;``-separated (``FR;DE``); lists of objects (a person's identity documents, links)
 as JSON. Export adds ``record_id``, ``owner`` and ``updated_at``, which import ignores.
+Cells a spreadsheet would run as formulas are written quoted (``core.csvcells``) and
+read back unquoted, so that an export imports back unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import IO, Any
 
 from pydantic import BaseModel
 
+from interlink.core.csvcells import restore
+from interlink.core.csvcells import writer as csv_writer
 from interlink.interop.base import ExportItem, FormatError, ParsedItem
 from interlink.records.kinds import KINDS, RecordData
 
@@ -92,12 +96,12 @@ def read(stream: IO[bytes], kind: str | None) -> Iterator[ParsedItem]:
 def _parse_row(row: dict[str, Any], line: int, kind: str, shapes: dict[str, str]) -> ParsedItem:
     if None in row:  # more cells than header columns
         return ParsedItem(line, kind, row.get("id"), error="more cells than columns")
-    source_id = (row.get("id") or "").strip() or None
+    source_id = restore((row.get("id") or "").strip()) or None
     data: dict[str, Any] = {}
     try:
         for column, value in row.items():
             if column in shapes and value is not None and value.strip():
-                data[column] = _cell(value.strip(), shapes[column], column)
+                data[column] = _cell(restore(value.strip()), shapes[column], column)
     except ValueError as exc:
         column = str(exc).split(":", 1)[0]
         return ParsedItem(line, kind, source_id, error=str(exc), error_field=column)
@@ -117,7 +121,7 @@ def _format(value: Any, shape: str) -> str:
 def write(items: Iterable[ExportItem], stream: IO[bytes], kind: str) -> int:
     shapes = _fields(KINDS[kind])
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(text)
+    writer = csv_writer(text)
     writer.writerow([*columns(kind), *_META])
     count = 0
     for item in items:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class ExchangeFormat:
     kinds: frozenset[str]
     media_type: str
     suffix: str
+    check_start: Callable[[bytes], None] | None = None
+    """Refuses (``FormatError``), from a file's first ``HEAD`` bytes, a file its reader
+    would refuse as a whole, so that an upload is refused before any work starts."""
 
 
 def _formats() -> dict[str, ExchangeFormat]:
@@ -44,7 +48,13 @@ def _formats() -> dict[str, ExchangeFormat]:
             ".json",
         ),
         "pfif": ExchangeFormat(
-            "pfif", pfif.read, pfif.write, frozenset({"missing-persons"}), "application/xml", ".xml"
+            "pfif",
+            pfif.read,
+            pfif.write,
+            frozenset({"missing-persons"}),
+            "application/xml",
+            ".xml",
+            check_start=pfif.check_start,
         ),
     }
 

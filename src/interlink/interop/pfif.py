@@ -1,7 +1,10 @@
 """PFIF (People Finder Interchange Format) XML for missing persons (``missing-persons``).
 
 Reading accepts PFIF 1.1 to 1.4 and parses with defusedxml with every DTD refused, so
-that entity expansion and external entities cannot be used against the server. Each
+that entity expansion and external entities cannot be used against the server, and only
+in the encodings the XML parser decodes by itself (UTF-8, UTF-16, US-ASCII, ISO-8859-1):
+any other declared encoding goes through Python's codecs, where a multi-byte one (UTF-7,
+Shift_JIS) stopped the parser with an error of its own, and is refused first. Each
 ``pfif:person`` becomes one record; the latest note with a ``last_known_location`` (nested
 in the person, or top-level and pointing at it) gives the last-seen place, date and
 circumstances. Writing produces PFIF 1.4: one person per record, with one nested note for
@@ -10,6 +13,7 @@ the last-seen data.
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -20,9 +24,9 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as defused_parse
 
-from interlink.interop.base import ExportItem, FormatError, ParsedItem
+from interlink.interop.base import HEAD, ExportItem, FormatError, ParsedItem
 
-__all__ = ["read", "write"]
+__all__ = ["check_start", "read", "write"]
 
 KIND = "missing-persons"
 PFIF_1_4 = "http://zesty.ca/pfif/1.4"
@@ -35,6 +39,17 @@ _SEX_OUT = {"F": "female", "M": "male"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Codec names (as ``codecs.lookup`` spells them) of the encodings expat decodes itself.
+_ENCODINGS = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "iso8859-1"})
+_DECLARATION = re.compile(r"""^<\?xml\s[^>]*?\bencoding\s*=\s*(["'])(.*?)\1""")
+# How the first bytes of the declaration tell its own encoding (XML 1.0, appendix F).
+_STARTS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
 
 Record = dict[str, str]
 
@@ -61,14 +76,52 @@ def read(stream: IO[bytes], kind: str | None) -> Iterator[ParsedItem]:
         yield _item(position, person, notes)
 
 
-def _root(stream: IO[bytes]) -> ET.Element:
+def check_start(head: bytes) -> None:
+    """Refuse a document whose XML declaration (in ``head``, its first bytes) names an
+    encoding other than UTF-8, UTF-16, US-ASCII or ISO-8859-1 (none declared: UTF-8 or
+    UTF-16, as XML says)."""
+    codec = next((codec for start, codec in _STARTS if head.startswith(start)), "latin-1")
+    text = head.decode(codec, errors="replace").lstrip("\ufeff")
+    declared = _DECLARATION.match(text)
+    if declared is None:
+        return
+    name = declared.group(2)[:40]
     try:
-        tree = defused_parse(stream, forbid_dtd=True)
+        known, which = codecs.lookup(name).name, "the"
+    except LookupError:
+        known, which = "", "an unknown"
+    if known not in _ENCODINGS:
+        raise FormatError(
+            f"the document declares {which} encoding {name!r}: PFIF is read in UTF-8, "
+            "UTF-16, US-ASCII or ISO-8859-1 only; convert the file to UTF-8"
+        )
+
+
+class _Rejoined:
+    """The stream whole again after its first bytes were taken to look at."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            head, self._head = self._head, b""
+            return head
+        return self._rest.read(size)
+
+
+def _root(stream: IO[bytes]) -> ET.Element:
+    head = stream.read(HEAD)
+    check_start(head)
+    try:
+        tree = defused_parse(_Rejoined(head, stream), forbid_dtd=True)
     except DefusedXmlException as exc:
         raise FormatError(f"refused XML: DTDs and entities are not accepted ({exc})") from None
     except ET.ParseError as exc:
         raise FormatError(f"not an XML document: {exc}") from None
     except LookupError as exc:  # the XML declaration names an encoding Python lacks
+        raise FormatError(f"not an XML document: {exc}") from None
+    except ValueError as exc:  # what the parser refuses beyond the above
         raise FormatError(f"not an XML document: {exc}") from None
     root: ET.Element = tree.getroot()
     namespace = _namespace(root.tag)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from interlink.access import Action, Actor, Permission, check_permission, restrict
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core.db import reading
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
 from interlink.members.service import bureau_by_code
 from interlink.notices.models import Notice, NoticeSubject, NoticeTransition, NoticeVersion
@@ -96,13 +97,14 @@ def list_notices(
         statuses = {status.value for status in Status}
         if filters.status not in statuses:
             raise InvalidInput("status", f"one of {', '.join(sorted(statuses))}")
-    query = visible_notices(session, filters, actor)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    notices = list(
-        session.scalars(
-            query.order_by(Notice.updated_at.desc(), Notice.id).limit(limit).offset(offset)
+    with reading(session):  # the count reads every visible notice: no write lock held
+        query = visible_notices(session, filters, actor)
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        notices = list(
+            session.scalars(
+                query.order_by(Notice.updated_at.desc(), Notice.id).limit(limit).offset(offset)
+            )
         )
-    )
     if notices:
         audit(
             session,
@@ -114,7 +116,7 @@ def list_notices(
                 "filters": filters.model_dump(mode="json", exclude_none=True),
             },
         )
-    return notices, total
+    return notices, total or 0
 
 
 def count_by_type(

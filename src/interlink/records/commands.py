@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from interlink.access import Visibility
 from interlink.core.clikit import console, err, fail, load_settings, open_session
+from interlink.core.db import reading
 from interlink.core.errors import AppError
 from interlink.interop.base import FormatError
 from interlink.interop.formats import FORMATS, get_format, guess_format
@@ -147,7 +148,8 @@ def export_command(
     if kind not in KINDS:
         raise fail(f"unknown record kind {kind!r}; kinds: {', '.join(KINDS)}")
     with open_session(load_settings()) as session:
-        account = session.scalars(select(User).where(User.username == user)).first()
+        with reading(session):  # no transaction, and no write lock, left open for the export
+            account = session.scalars(select(User).where(User.username == user)).first()
         if account is None or not account.active:
             raise fail(f"--user: no active user {user!r}")
         try:

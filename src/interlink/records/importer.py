@@ -199,20 +199,7 @@ def _update_changed(
         (current.id, record_state(_columns_of(current), current.deleted_at is not None))
         for current in currents
     ]
-    session.execute(
-        insert(RecordVersion),
-        [
-            {
-                "record_id": current.id,
-                "version": current.version,
-                "data": current.data,
-                "visibility": current.visibility_snapshot(),
-                "changed_at": current.updated_at,
-                "changed_by": current.updated_by,
-            }
-            for current in currents
-        ],
-    )
+    session.execute(insert(RecordVersion), [RecordVersion.of(current) for current in currents])
     session.execute(
         update(Record),
         [

@@ -25,11 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from interlink.access.visibility import SharedMixin
+from interlink.access.visibility import SharedMixin, Visibility, VisibilityMode
 from interlink.core.db import Base
 from interlink.core.types import UTCDateTime, utcnow
 
-__all__ = ["FirearmTrace", "Record", "RecordFile", "RecordVersion"]
+__all__ = ["FirearmTrace", "Record", "RecordFile", "RecordVersion", "VersionVisibility"]
 
 
 class Record(SharedMixin, Base):
@@ -81,7 +81,9 @@ class Record(SharedMixin, Base):
 
 
 class RecordVersion(Base):
-    """A record as it was before a change (the current state lives in ``records``)."""
+    """A record as it was before a change (the current state lives in ``records``), with
+    the visibility it had then: a version is shown to whom that visibility allowed, not
+    to whom the record's visibility allows now (``VersionVisibility``)."""
 
     __tablename__ = "record_versions"
     __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_versions_version"),)
@@ -90,9 +92,45 @@ class RecordVersion(Base):
     record_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("records.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    visibility: Mapped[dict[str, Any]] = mapped_column(JSON)
+    visibility_mode: Mapped[str] = mapped_column(
+        String(16), default=VisibilityMode.OWNER_ONLY.value, server_default="owner_only"
+    )
+    visibility_countries: Mapped[str | None] = mapped_column(String(1024), default=None)
+    visibility_group_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    """No foreign key: the version keeps the group it was shared with as it was."""
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     changed_by: Mapped[str] = mapped_column(String(64))
+
+    @staticmethod
+    def of(record: Record) -> dict[str, Any]:
+        """The row that keeps ``record`` as it is now (every writer of versions uses it)."""
+        return {
+            "record_id": record.id,
+            "version": record.version,
+            "data": record.data,
+            "visibility_mode": record.visibility_mode,
+            "visibility_countries": record.visibility_countries,
+            "visibility_group_id": record.visibility_group_id,
+            "changed_at": record.updated_at,
+            "changed_by": record.updated_by,
+        }
+
+    @property
+    def visibility(self) -> Visibility:
+        return Visibility.stored(
+            self.visibility_mode, self.visibility_countries, self.visibility_group_id
+        )
+
+
+class VersionVisibility:
+    """The columns ``access.visible_clause`` reads for an earlier version: the record's
+    owner (a record never changes hands) and the version's own visibility."""
+
+    def __init__(self) -> None:
+        self.owner_bureau_id = Record.owner_bureau_id
+        self.visibility_mode = RecordVersion.visibility_mode
+        self.visibility_countries = RecordVersion.visibility_countries
+        self.visibility_group_id = RecordVersion.visibility_group_id
 
 
 class RecordFile(Base):

@@ -102,13 +102,19 @@ def read_schema(kind: str) -> type[BaseModel]:
 
 
 class VersionRead(BaseModel):
+    """One version of a record. A version whose own visibility did not include the
+    reader's bureau is ``withheld``: its number and date only."""
+
     version: int
-    data: dict[str, Any]
-    visibility: dict[str, Any]
+    data: dict[str, Any] | None = None
+    visibility: Visibility | None = None
     changed_at: datetime
-    changed_by: str
+    changed_by: str | None = None
     current: bool = False
     deleted: bool = False
+    withheld: bool = Field(
+        default=False, description="this version's visibility did not include your bureau"
+    )
 
 
 class DeleteRequest(BaseModel):

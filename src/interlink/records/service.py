@@ -25,16 +25,18 @@ from interlink.access import (
     check_permission,
     require,
     restrict,
+    visible_clause,
 )
 from interlink.audit import AuditAction
 from interlink.audit import record as audit
+from interlink.core.db import reading
 from interlink.core.errors import Conflict, InvalidInput, NotFound
 from interlink.core.types import utcnow
 from interlink.members.models import Bureau
 from interlink.members.service import bureau_by_code, check_visibility
 from interlink.node.guard import require_writable
 from interlink.records.kinds import PERSON_KINDS, RecordData, fold, kind_model
-from interlink.records.models import Record, RecordFile, RecordVersion
+from interlink.records.models import Record, RecordFile, RecordVersion, VersionVisibility
 
 __all__ = [
     "ListFilters",
@@ -197,16 +199,7 @@ def get_record(session: Session, kind: str, record_id: uuid.UUID, *, actor: Acto
 
 
 def _snapshot_version(session: Session, record: Record) -> None:
-    session.add(
-        RecordVersion(
-            record_id=record.id,
-            version=record.version,
-            data=record.data,
-            visibility=_visibility_snapshot(record),
-            changed_at=record.updated_at,
-            changed_by=record.updated_by,
-        )
-    )
+    session.add(RecordVersion(**RecordVersion.of(record)))
 
 
 def update_record(
@@ -305,23 +298,25 @@ def erase_record(
 def record_history(
     session: Session, kind: str, record_id: uuid.UUID, *, actor: Actor
 ) -> list[dict[str, Any]]:
-    """Every version, oldest first, the current one last (deleted records included)."""
+    """Every version, oldest first, the current one last (deleted records included).
+
+    An earlier version is shown only to whom its own visibility allowed (the owner bureau
+    and the secretariat always), by the access policy; to anyone else it is withheld: its
+    number and date stay, so that the numbering has no holes to wonder about, but not
+    its data, visibility or author.
+    """
     check_permission(actor, Permission.RECORDS_READ)
-    record = load_record(session, kind, record_id, actor, Action.READ, include_deleted=True)
-    versions = session.scalars(
-        select(RecordVersion)
-        .where(RecordVersion.record_id == record.id)
-        .order_by(RecordVersion.version)
-    ).all()
-    history: list[dict[str, Any]] = [
-        {
-            "version": v.version,
-            "data": v.data,
-            "visibility": v.visibility,
-            "changed_at": v.changed_at,
-            "changed_by": v.changed_by,
-        }
-        for v in versions
+    with reading(session):
+        record = load_record(session, kind, record_id, actor, Action.READ, include_deleted=True)
+        shown = visible_clause(VersionVisibility(), actor, Action.READ).label("shown")
+        versions = session.execute(
+            select(RecordVersion, shown)
+            .join(Record, Record.id == RecordVersion.record_id)
+            .where(RecordVersion.record_id == record.id)
+            .order_by(RecordVersion.version)
+        ).all()
+    history = [
+        _version_view(version) if allowed else _withheld(version) for version, allowed in versions
     ]
     history.append(
         {
@@ -337,6 +332,20 @@ def record_history(
     if kind in PERSON_KINDS:
         audit(session, AuditAction.RECORD_READ, actor=actor, object_type=kind, object_id=record.id)
     return history
+
+
+def _version_view(version: RecordVersion) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "data": version.data,
+        "visibility": version.visibility.model_dump(mode="json"),
+        "changed_at": version.changed_at,
+        "changed_by": version.changed_by,
+    }
+
+
+def _withheld(version: RecordVersion) -> dict[str, Any]:
+    return {"version": version.version, "changed_at": version.changed_at, "withheld": True}
 
 
 class ListFilters(BaseModel):
@@ -375,12 +384,13 @@ def list_records(
 ) -> tuple[list[Record], int]:
     check_permission(actor, Permission.RECORDS_READ)
     kind_model(kind)
-    query = visible_records(kind, actor, filters, session)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Record.updated_at.desc(), Record.id).limit(limit).offset(offset)
-    )
-    records = list(rows)
+    with reading(session):  # the count reads every visible record: no write lock held
+        query = visible_records(kind, actor, filters, session)
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        rows = session.scalars(
+            query.order_by(Record.updated_at.desc(), Record.id).limit(limit).offset(offset)
+        )
+        records = list(rows)
     if kind in PERSON_KINDS and records:
         audit(
             session,
@@ -392,4 +402,4 @@ def list_records(
                 "filters": filters.model_dump(mode="json", exclude_none=True),
             },
         )
-    return records, total
+    return records, total or 0

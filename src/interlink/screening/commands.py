@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 
 from interlink.core.clikit import console, err, fail, load_settings, open_session
+from interlink.core.csvcells import writer as csv_writer
 from interlink.core.db import reading
 from interlink.core.errors import InvalidInput
 from interlink.members.auth import actor_for_user
@@ -52,7 +52,7 @@ def screen_command(
             partial.open("w", newline="") as report_stream,
             Progress(*columns, console=console) as bar,
         ):
-            writer = csv.writer(report_stream)
+            writer = csv_writer(report_stream)
             writer.writerow(REPORT_COLUMNS)
             task = bar.add_task("screening", total=len(rows))
 

@@ -83,26 +83,27 @@ def screen_rows(
     workers: int = 1,
     progress: Callable[[Chunk, dict[str, int]], None] | None = None,
 ) -> dict[str, int]:
-    """Screen every row as ``actor``; each chunk's hits are recorded and its matches
-    audited (one entry per chunk) and committed, then its report rows go to ``report``,
-    before the next starts: a report never holds a traveller whose screening left no
-    trace, whenever the run stops."""
+    """Screen every row as ``actor``; each chunk's hits are recorded and its matches and
+    counts audited (one entry per chunk, counting that chunk alone) and committed, then
+    its report rows go to ``report``, before the next starts: a report never holds a
+    traveller whose screening left no trace, whenever the run stops."""
     counts = {"screened": 0, "hits": 0, "bad": 0}
     for chunk in screen_manifest(
         session, url, rows, manifest_request, actor=actor, workers=workers
     ):
-        counts["screened"] += chunk.screened
-        counts["hits"] += chunk.hits
-        counts["bad"] += len(chunk.skipped)
+        own = {"screened": chunk.screened, "hits": chunk.hits, "bad": len(chunk.skipped)}
+        for name, value in own.items():
+            counts[name] += value
         record_found_hits(session, actor, chunk.found, utcnow())
-        # Who screened which manifest, and every match.
+        # Who screened which manifest, and every match. Each entry counts its own chunk,
+        # so that a run's entries add up to its totals.
         audit(
             session,
             AuditAction.SCREENING,
             actor=actor,
             object_type="manifest",
             object_id=source,
-            after={**counts, "matches": chunk.matches},
+            after={**own, "matches": chunk.matches},
         )
         session.commit()
         report(chunk.report)

@@ -5,12 +5,13 @@ search finds as CSV or NDJSON.
 An export carries every field the hash covers, in the form it was hashed (``at`` as
 ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, before/after as JSON), with ``prev_hash`` and
 ``hash``, so the entries can be checked outside Interlink. In CSV, a text cell that a
-spreadsheet would run as a formula (= + - @) is prefixed with ``'``; NDJSON is verbatim.
+spreadsheet would run as a formula (= + - @) is prefixed with ``'`` (``core.csvcells``,
+as every CSV Interlink writes; its ``restore`` gives the hashed text back); NDJSON is
+verbatim.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import tempfile
@@ -29,6 +30,8 @@ from interlink.access import Actor, Permission
 from interlink.audit.models import AuditEntry, AuditHead
 from interlink.audit.service import AuditAction, entries_query, page_of, verify_chain
 from interlink.audit.service import record as audit_record
+from interlink.core.csvcells import writer as csv_writer
+from interlink.core.db import reading
 from interlink.core.deps import DbSession, Now
 from interlink.core.files import download_headers
 from interlink.web.pages import problem_page, render
@@ -143,20 +146,15 @@ def exported(entry: AuditEntry) -> dict[str, Any]:
     return row
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> Any:
     if isinstance(value, dict | list):
         return _json(value)
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
     return "" if value is None else value
 
 
 def _write(session: Session, query: Select[AuditEntry], kind: str, out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(text) if kind == "csv" else None
+    writer = csv_writer(text) if kind == "csv" else None
     if writer is not None:
         writer.writerow(EXPORT_FIELDS)
     rows = session.scalars(query.order_by(AuditEntry.seq).execution_options(yield_per=1000))
@@ -189,7 +187,8 @@ def export(
         detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
         return problem_page(request, actor, f"Invalid input: {detail}", 422)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    _write(session, _query(filters), format, spool)
+    with reading(session):  # a long read: on SQLite, writers (audited ones) go on meanwhile
+        _write(session, _query(filters), format, spool)
     spool.seek(0)
     # Who took a copy of the trail, and of which part, is itself on the trail.
     audit_record(

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from interlink.access import Actor, Permission
 from interlink.analysis import derive, graph
+from interlink.core.db import reading
 from interlink.core.deps import DbSession
 from interlink.core.errors import AppError
 from interlink.records.kinds import KINDS
@@ -48,8 +49,10 @@ def graph_page(
         try:
             start = uuid.UUID(record)
             derive.catch_up(session)
-            context["graph"] = graph.neighbourhood(session, actor, start,
-                                                   depth=context["depth"])  # fmt: skip
+            session.commit()  # the derivation; the walk then reads without the write lock
+            with reading(session):
+                context["graph"] = graph.neighbourhood(session, actor, start,
+                                                       depth=context["depth"])  # fmt: skip
             context["record"] = str(start)
         except (ValueError, AppError) as exc:
             session.rollback()

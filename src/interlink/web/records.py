@@ -1,5 +1,5 @@
-"""Console pages of the shared databases: the kinds, a kind's records (words, owner),
-and the create and edit forms with the visibility chooser.
+"""Console pages of the shared databases: the kinds, a kind's records (words, owner), a
+record and its history, and the create and edit forms with the visibility chooser.
 
 Forms are made from each kind's model by ``web.model_forms`` (as notice requests are):
 text, numbers, dates and choices get an input, lists of words (aliases, nationalities)
@@ -29,6 +29,7 @@ from interlink.records.service import (
     get_record,
     list_records,
     load_record,
+    record_history,
     record_view,
     update_record,
     validation_to_invalid_input,
@@ -233,3 +234,21 @@ def record_page(
     session.commit()  # the read of person data is audited
     view = record_view(record, bureau_codes(session))
     return render(request, "record.html", {"actor": actor, "record": view})
+
+
+@router.get("/records/{kind}/{record_id}/history", response_class=HTMLResponse)
+def history_page(
+    request: Request, session: DbSession, actor: Reader, kind: str, record_id: str
+) -> Response:
+    """The versions as the API's history gives them: withheld where the reader's bureau
+    was not among those the version's own visibility named."""
+    try:
+        identifier = uuid.UUID(record_id)
+        versions = record_history(session, kind, identifier, actor=actor)
+        record = load_record(session, kind, identifier, actor, Action.READ, include_deleted=True)
+    except (AppError, ValueError):
+        return problem_page(request, actor, "Not found: no such record that you may see.", 404)
+    session.commit()  # the read of person data is audited
+    view = record_view(record, bureau_codes(session))
+    return render(request, "record_history.html",
+                  {"actor": actor, "record": view, "versions": versions})  # fmt: skip

@@ -8,7 +8,6 @@ The work is the command line's (``screening.manifest.screen_rows``,
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import tempfile
@@ -21,11 +20,12 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from interlink.access import Actor, Permission, Visibility
+from interlink.core.csvcells import writer as csv_writer
 from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import AppError, InvalidInput
 from interlink.core.files import download_headers, safe_filename
 from interlink.core.jobs import Job, JobRegistry
-from interlink.interop.base import FormatError
+from interlink.interop.base import HEAD, FormatError
 from interlink.interop.formats import FORMATS, guess_format
 from interlink.members.service import bureau_by_code, check_visibility
 from interlink.records.file_import import import_file
@@ -124,7 +124,7 @@ async def batch_start(request: Request, settings: SettingsDep, actor: Screener) 
 
     def work(job: Job) -> None:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(REPORT_COLUMNS)
 
         def progress(chunk: Any, counts: dict[str, int]) -> None:
@@ -195,6 +195,11 @@ async def import_start(request: Request, session: DbSession, actor: Importer) ->
             raise InvalidInput("format", str(exc)) from exc
         if chosen not in FORMATS:
             raise InvalidInput("format", f"one of {', '.join(sorted(FORMATS))}")
+        if (check := FORMATS[chosen].check_start) is not None:
+            try:
+                check(data[:HEAD])
+            except FormatError as exc:
+                raise InvalidInput("file", str(exc)) from exc
         if chosen == "csv" and kind is None:
             raise InvalidInput("kind", "a CSV file holds one kind of record: choose it")
     except AppError as exc:
