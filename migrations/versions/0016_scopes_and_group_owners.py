@@ -27,7 +27,7 @@ from alembic import op
 import interlink.core.types
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -90,7 +90,7 @@ def test_a_version_only_the_owner_saw_is_withheld_from_other_members(
 def test_only_except_and_group_versions_each_by_their_own_rule(
     client: TestClient, people: dict[str, User], auth: Auth, session: Session
 ) -> None:
-    group = SharingGroup(name=f"history-{uuid.uuid4().hex[:6]}")
+    group = SharingGroup(name=f"history-{uuid.uuid4().hex[:6]}", owner_country="FR")
     group.members = [SharingGroupMember(country_code="FR"), SharingGroupMember(country_code="IT")]
     session.add(group)
     session.commit()

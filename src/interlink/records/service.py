@@ -52,6 +52,7 @@ __all__ = [
     "load_record",
     "record_history",
     "record_view",
+    "snapshot_version",
     "update_record",
     "validation_to_invalid_input",
     "visible_records",
@@ -198,7 +199,8 @@ def get_record(session: Session, kind: str, record_id: uuid.UUID, *, actor: Acto
     return record
 
 
-def _snapshot_version(session: Session, record: Record) -> None:
+def snapshot_version(session: Session, record: Record) -> None:
+    """Keep the record as it is now as an earlier version (before it changes)."""
     session.add(RecordVersion(**RecordVersion.of(record)))
 
 
@@ -229,7 +231,7 @@ def update_record(
     }
     if columns["fingerprint"] == record.fingerprint and details == record.screening_details:
         return record
-    _snapshot_version(session, record)
+    snapshot_version(session, record)
     for name, value in columns.items():
         setattr(record, name, value)
     record.set_visibility(visibility)

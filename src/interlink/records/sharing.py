@@ -23,7 +23,7 @@ from interlink.core.types import utcnow
 from interlink.node.guard import require_writable
 from interlink.records.kinds import kind_model
 from interlink.records.models import Record
-from interlink.records.service import _snapshot_version, encoded_columns
+from interlink.records.service import encoded_columns, snapshot_version
 
 __all__ = ["withdraw_from_group"]
 
@@ -45,7 +45,7 @@ def withdraw_from_group(
     now = utcnow()
     for record in records:
         before = record.visibility_snapshot()
-        _snapshot_version(session, record)
+        snapshot_version(session, record)
         record.set_visibility(alone)
         try:
             data = kind_model(record.kind).model_validate(record.data)
