@@ -181,11 +181,11 @@ def issue_access_token(settings: Settings, user: User) -> str:
                        role=user.role, ms=issued)  # fmt: skip
 
 
-def end_sessions(session: Session, user: User, *, why: str) -> None:
-    """Refuse every token the account was issued until now (signed out, password changed);
-    the caller commits."""
+def end_sessions(session: Session, user: User, *, why: str, actor: Actor | None = None) -> None:
+    """Refuse every token the account was issued until now (signed out, password changed,
+    or ``actor``, an administrator or supervisor, changed the account); the caller commits."""
     user.sessions_after = utcnow()
-    record(session, AuditAction.LOGOUT, actor=actor_for_user(user), object_type="user",
+    record(session, AuditAction.LOGOUT, actor=actor or actor_for_user(user), object_type="user",
            object_id=user.id, after={"sessions": "ended", "why": why})  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from interlink.audit import AuditAction, record
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.security import hash_api_key, hash_password, new_api_key
 from interlink.core.types import utcnow
+from interlink.members.auth import end_sessions
 from interlink.members.countries import all_countries
 from interlink.members.models import ApiClient, Bureau, BureauKind, Country, SharingGroup, User
 from interlink.members.schemas import ApiClientCreate, UserCreate, UserUpdate
@@ -286,6 +287,14 @@ def update_user(session: Session, user_id: uuid.UUID, data: UserUpdate, *, actor
         before=before,
         after=after,
     )
+    # A token carries what the account was when it was issued: a new password, role or
+    # state (disabled, or enabled again) ends every session at once.
+    ended = [what for what in ("role", "active") if before[what] != after[what]]
+    if data.password is not None:
+        ended.insert(0, "password")
+    if ended:
+        end_sessions(session, user, why=f"{' and '.join(ended)} changed by {actor.name}",
+                     actor=actor)  # fmt: skip
     return user
 
 
