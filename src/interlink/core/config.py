@@ -1,24 +1,25 @@
 """Typed settings: the one place the environment is read (prefix ``INTERLINK_``).
 
 Settings are validated when read and passed in; ``ensure_secure()`` (called by
-``create_app``) refuses a missing or weak secret key unless the process runs the
-embedded demo. Commands that sign nothing (migrations, audit verification) do not
+``create_app``) refuses a missing, weak or known secret key, always: the embedded demo
+(``interlink demo``) signs with a random key of its own database (``core/demo_key.py``)
+when none is set. Commands that sign nothing (migrations, audit verification) do not
 need the key.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from functools import cached_property
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEMO_SECRET_KEY", "METRICS_NETWORKS", "Network", "Settings", "WeakSecretError"]
+__all__ = ["METRICS_NETWORKS", "Network", "Settings", "WeakSecretError"]
 
-DEMO_SECRET_KEY = "interlink-demo-secret-key-not-for-production-use-000"
 _MIN_SECRET_LENGTH = 32
-_KNOWN_WEAK = {"secret", "changeme", "password", "interlink", DEMO_SECRET_KEY}
+_SOURCE_DEMO_KEY = "interlink-demo-secret-key-not-for-production-use-000"
+"""What earlier versions signed the demo's tokens with: it was in the source, so known."""
+_KNOWN_WEAK = {"secret", "changeme", "password", "interlink", _SOURCE_DEMO_KEY}
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 METRICS_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
@@ -28,7 +29,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class WeakSecretError(ValueError):
-    """The secret key is missing or too weak to sign tokens outside demo mode."""
+    """The secret key is missing, too weak or known: it must not sign tokens."""
 
 
 class Settings(BaseSettings):
@@ -41,7 +42,6 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path or postgresql://user@host/db",
     )
     secret_key: str | None = Field(default=None, description="Signs access tokens; >= 32 chars")
-    demo: bool = Field(default=False, description="Embedded demo mode: allows the demo secret")
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -123,14 +123,13 @@ class Settings(BaseSettings):
         return _parse_networks(self.metrics_networks)
 
     def ensure_secure(self) -> Settings:
-        """Refuse to serve with a missing or weak secret key (allowed in demo mode only)."""
-        if self.demo:
-            return self
+        """Refuse to serve with a missing, weak or known secret key."""
         key = self.secret_key
         if not key:
             raise WeakSecretError(
                 "INTERLINK_SECRET_KEY is not set; set a random value of at least "
-                f"{_MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`)"
+                f"{_MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`), or run "
+                "`interlink demo` for the embedded demo (it keeps a key of its own)"
             )
         if len(key) < _MIN_SECRET_LENGTH or key.lower() in _KNOWN_WEAK or len(set(key)) < 8:
             raise WeakSecretError(
@@ -139,10 +138,12 @@ class Settings(BaseSettings):
             )
         return self
 
-    @cached_property
+    @property
     def signing_key(self) -> str:
-        """The key tokens are signed with (the demo key only in demo mode)."""
-        return self.secret_key or DEMO_SECRET_KEY
+        """The key tokens are signed with (``ensure_secure`` has checked it where it counts)."""
+        if not self.secret_key:
+            raise WeakSecretError("INTERLINK_SECRET_KEY is not set")
+        return self.secret_key
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor
-from interlink.core.config import Settings
 from interlink.core.types import utcnow
 from interlink.members.auth import actor_named
 from interlink.messaging.models import Message
@@ -50,10 +49,11 @@ def _officer(session: Session, country: str) -> Actor:
     return actor_named(session, f"{country.lower()}.officer")
 
 
-def seed_messages(session: Session, progress: Progress) -> int:
+def seed_messages(session: Session, progress: Progress, secret: str) -> int:
+    """The demo's threads, signed with bureau keys sealed by ``secret`` (the key the demo
+    server signs with)."""
     if session.scalar(select(func.count()).select_from(Message)):
         return 0
-    secret = Settings(demo=True).signing_key
     start = utcnow() - timedelta(hours=6)
     made = 0
     for number, (sender, recipients, priority, subject, body, replies) in enumerate(THREADS):
