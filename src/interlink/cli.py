@@ -160,6 +160,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             workers=workers,
             log_level="warning",
             timeout_graceful_shutdown=GRACE_SECONDS,
+            proxy_headers=False,  # the app believes INTERLINK_TRUSTED_PROXIES only
         )
         return
     uvicorn.run(
@@ -168,6 +169,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=GRACE_SECONDS,
+        proxy_headers=False,
     )
 
 

@@ -10,6 +10,7 @@ need the key.
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,6 +61,18 @@ class Settings(BaseSettings):
     signin_per_minute_per_address: int = Field(
         default=60, ge=0, description="Sign-in attempts a minute per client address"
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of the reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are believed (empty: nobody's; the "
+        "client is then the address that connects)",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="The address clients reach this installation at "
+        "(https://interlink.example.org), for the links the API gives out; unset: links "
+        "relative to the server's root (never taken from the request's Host)",
+    )
     secure_cookies: bool = Field(
         default=False,
         description="Mark the session cookie Secure even when the app sees plain HTTP "
@@ -97,7 +110,7 @@ class Settings(BaseSettings):
         description="How often the server escalates overdue confirmations (0: never)",
     )
 
-    @field_validator("redis_url", "prometheus_multiproc_dir", mode="before")
+    @field_validator("redis_url", "prometheus_multiproc_dir", "base_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -115,6 +128,36 @@ class Settings(BaseSettings):
     def _networks(cls, value: str) -> str:
         _parse_networks(value)
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            try:  # "*" and host names are refused: uvicorn would trust them as written
+                ipaddress.ip_network(part) if "/" in part else ipaddress.ip_address(part)
+            except ValueError as exc:
+                if part:
+                    raise ValueError(f"{part!r} is not an address or a network ({exc})") from None
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "an http:// or https:// address, such as https://interlink.example.org"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("an address without query or fragment")
+        return value.strip().rstrip("/")
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """``trusted_proxies``, one address or network each."""
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def metrics_network_list(self) -> tuple[Network, ...]:
