@@ -44,8 +44,23 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(default=None, description="Signs access tokens; >= 32 chars")
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    lockout_attempts: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    signin_backoff_after: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failed sign-ins of one username from one address before that address "
+        "waits (1 minute, doubling with each further failure); other addresses do not",
+    )
+    signin_account_backoff_after: int = Field(
+        default=50,
+        ge=1,
+        le=100_000,
+        description="Failed sign-ins of one username from addresses where it has not signed "
+        "in (30 days) before all such addresses wait likewise; its own addresses do not",
+    )
+    signin_backoff_max_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="The longest wait after failed sign-ins"
+    )
     rate_limits: bool = Field(
         default=True, description="Limit screenings and sign-ins a minute (off: benchmarks)"
     )
@@ -56,7 +71,9 @@ class Settings(BaseSettings):
         default=12_000, ge=0, description="Screenings a minute per API client (0: no limit)"
     )
     signin_per_minute: int = Field(
-        default=10, ge=0, description="Sign-in attempts a minute per username (0: no limit)"
+        default=10,
+        ge=0,
+        description="Sign-in attempts a minute per username from one address (0: no limit)",
     )
     signin_per_minute_per_address: int = Field(
         default=60, ge=0, description="Sign-in attempts a minute per client address"
