@@ -150,11 +150,12 @@ class Settings(BaseSettings):
     @classmethod
     def _proxies(cls, value: str) -> str:
         for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
             try:  # "*" and host names are refused: uvicorn would trust them as written
                 ipaddress.ip_network(part) if "/" in part else ipaddress.ip_address(part)
             except ValueError as exc:
-                if part:
-                    raise ValueError(f"{part!r} is not an address or a network ({exc})") from None
+                raise ValueError(f"{part!r} is not an address or a network ({exc})") from None
         return value
 
     @field_validator("base_url")
