@@ -19,6 +19,8 @@ from interlink.cli import app as cli
 from interlink.core.db import make_engine, make_session_factory
 from interlink.core.types import utcnow
 from interlink.members.models import User
+from interlink.messaging.signing import new_key
+from tests.conftest import bureau
 
 runner = CliRunner()
 
@@ -54,6 +56,12 @@ def test_the_demo_signs_with_a_key_of_its_own_database_kept_across_restarts(
     fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("INTERLINK_SECRET_KEY", raising=False)
+    # As an earlier version's demo left it: France's signing key sealed with the source's key.
+    engine = make_engine(fresh_database_url)
+    with make_session_factory(engine)() as session:
+        new_key(session, bureau(session, "FR").id, SOURCE_KEY)
+        session.commit()
+    engine.dispose()
     env = {"INTERLINK_DATABASE_URL": fresh_database_url, "INTERLINK_DEMO": "true"}
     first = _served(monkeypatch, ["demo"], env)
     admin = _admin_id(fresh_database_url)
@@ -65,6 +73,13 @@ def test_the_demo_signs_with_a_key_of_its_own_database_kept_across_restarts(
         assert signed_in.status_code == 200
         token = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
         assert client.get("/api/v1/me", headers=token).status_code == 200
+        # France got a key the demo's key opens: its officer's messages are signed.
+        form = {"username": "fr.officer", "password": "demo-password"}
+        french = client.post("/api/v1/auth/token", data=form).json()["access_token"]
+        body = {"recipients": ["DE"], "priority": "routine", "subject": "Key", "body": "Test"}
+        sent = client.post("/api/v1/messages", json=body,
+                           headers={"Authorization": f"Bearer {french}"})  # fmt: skip
+        assert sent.status_code == 201, sent.text
     # Started again on the same database: the same key, so the session still holds.
     second = _served(monkeypatch, ["demo"], env)
     with TestClient(second) as client:

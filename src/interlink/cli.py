@@ -180,8 +180,9 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Migrate and seed the embedded demo network (idempotent), then serve it."""
-    from interlink.core.demo_key import demo_key
+    from interlink.core.demo_key import demo_key, kept_demo_key
     from interlink.demo import DEMO_PASSWORD, demo_logins, seed_demo
+    from interlink.messaging.demo import renew_unopenable_keys
 
     settings = load_settings()
     if settings.secret_key:  # one of your own: it must be good
@@ -202,7 +203,10 @@ def demo(
             bar.update(tasks[what], completed=done)
 
         # Without a key of your own, the demo's: random, kept with its database.
+        first_key = not settings.secret_key and kept_demo_key(session) is None
         secret = settings.secret_key or demo_key(session)
+        if first_key:  # a demo of an earlier version sealed its keys with the source's
+            renew_unopenable_keys(session, secret)
         summary = seed_demo(session, progress, secret=secret)
         session.commit()
     settings = settings.model_copy(update={"secret_key": secret})
