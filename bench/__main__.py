@@ -7,6 +7,7 @@ import sys
 
 BENCHMARKS = [
     "bench.audit_chain",
+    "bench.signin_timing",
     "bench.records_import",
     "bench.transliteration",
     "bench.screening_accuracy",

@@ -29,6 +29,6 @@ if connection is not None:
 else:
     from interlink.core.config import Settings
 
-    engine = make_engine(Settings(demo=True).database_url)
+    engine = make_engine(Settings().database_url)
     with engine.begin() as conn:
         _run(conn)

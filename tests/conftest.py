@@ -139,7 +139,7 @@ def settings(database_url: str) -> Settings:
     # No deadline watcher: it would share the test's one connection from another task,
     # and break its savepoints whenever a test outlasts its period (hits tests call it).
     return Settings(
-        database_url=database_url, secret_key=SECRET, lockout_attempts=3, watch_seconds=0
+        database_url=database_url, secret_key=SECRET, signin_backoff_after=3, watch_seconds=0
     )
 
 

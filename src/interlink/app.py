@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interlink import __version__
 from interlink.access.declared import Audience
@@ -205,6 +206,12 @@ def create_app(
             extra={"request_id": request_id},
         )
         return response
+
+    if settings.trusted_proxies:
+        # Added last, so outermost: everything after sees the client the proxies name.
+        # Here rather than in uvicorn, whose default trusts 127.0.0.1 (cli._serve turns
+        # its own off), so that a request from anyone else is taken as it comes.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
 
     @app.get(
         "/api/v1/health",

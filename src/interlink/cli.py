@@ -109,8 +109,17 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
 ) -> None:
-    """Serve the API and console (needs INTERLINK_SECRET_KEY outside demo mode)."""
+    """Serve the API and console (needs INTERLINK_SECRET_KEY, of your own)."""
+    from interlink.core.demo_key import is_demo_key
+
     settings = load_settings()
+    if settings.secret_key:
+        with open_session(settings) as session:
+            if is_demo_key(session, settings.secret_key):
+                raise fail(
+                    "INTERLINK_SECRET_KEY is the demo's key kept in the database: anyone "
+                    "who reads the database knows it; set a random key of your own"
+                )
     _serve(settings, host, port, workers)
 
 
@@ -139,6 +148,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             workers=workers,
             log_level="warning",
             timeout_graceful_shutdown=GRACE_SECONDS,
+            proxy_headers=False,  # the app believes INTERLINK_TRUSTED_PROXIES only
         )
         return
     uvicorn.run(
@@ -147,6 +157,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=GRACE_SECONDS,
+        proxy_headers=False,
     )
 
 
@@ -157,9 +168,16 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Migrate and seed the embedded demo network (idempotent), then serve it."""
+    from interlink.core.demo_key import demo_key, kept_demo_key
     from interlink.demo import DEMO_PASSWORD, demo_logins, seed_demo
+    from interlink.messaging.demo import renew_unopenable_keys
 
-    settings = load_settings(demo=True)
+    settings = load_settings()
+    if settings.secret_key:  # one of your own: it must be good
+        try:
+            settings.ensure_secure()
+        except WeakSecretError as exc:
+            raise fail(str(exc)) from exc
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
         open_session(settings, upgrade=True) as session,
@@ -172,8 +190,14 @@ def demo(
                 tasks[what] = bar.add_task(f"seeding {what}", total=total)
             bar.update(tasks[what], completed=done)
 
-        summary = seed_demo(session, progress)
+        # Without a key of your own, the demo's: random, kept with its database.
+        first_key = not settings.secret_key and kept_demo_key(session) is None
+        secret = settings.secret_key or demo_key(session)
+        if first_key:  # a demo of an earlier version sealed its keys with the source's
+            renew_unopenable_keys(session, secret)
+        summary = seed_demo(session, progress, secret=secret)
         session.commit()
+    settings = settings.model_copy(update={"secret_key": secret})
     created = ", ".join(f"{n} {what}" for what, n in summary.created.items() if n) or "nothing new"
     console.print(f"demo network ready at {settings.database_url} ({created})")
     table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")

@@ -70,7 +70,8 @@ class DemoSummary:
 
 
 Progress = Callable[[str, int, int], None]
-Seeder = Callable[[Session, Faker, DemoSummary, Progress], None]
+Seeder = Callable[[Session, Faker, DemoSummary, Progress, str], None]
+"""Seeds one part: (session, faker, summary, progress, the demo's secret key)."""
 
 
 def _faker(country: str | None, seed: int) -> Faker:
@@ -79,7 +80,9 @@ def _faker(country: str | None, seed: int) -> Faker:
     return fake
 
 
-def _seed_users(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+def _seed_users(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
+) -> None:
     # One argon2 hash for all demo accounts: they share a password, and hashing
     # ~400 times would make seeding take minutes.
     password_hash = hash_password(DEMO_PASSWORD)
@@ -114,7 +117,9 @@ def _seed_users(session: Session, _fake: Faker, summary: DemoSummary, progress: 
     summary.add("users", created)
 
 
-def _seed_groups(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+def _seed_groups(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
+) -> None:
     existing = set(session.scalars(select(SharingGroup.name)))
     for index, (name, countries) in enumerate(DEMO_GROUPS.items(), 1):
         if name not in existing:
@@ -135,48 +140,56 @@ def _seed_groups(session: Session, _fake: Faker, summary: DemoSummary, progress:
     session.flush()
 
 
-def _seed_records(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+def _seed_records(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
+) -> None:
     from interlink.records.demo import seed_records
 
     summary.add("records", seed_records(session, _faker, progress))
 
 
-def _seed_notices(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+def _seed_notices(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
+) -> None:
     from interlink.notices.demo import seed_notices
 
     summary.add("notices and diffusions", seed_notices(session, progress))
 
 
-def _seed_hits(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+def _seed_hits(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
+) -> None:
     from interlink.hits.demo import seed_hits
 
     summary.add("hits", seed_hits(session, progress))
 
 
 def _seed_messages(
-    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, secret: str
 ) -> None:
     from interlink.messaging.demo import seed_messages
 
-    summary.add("messages", seed_messages(session, progress))
+    summary.add("messages", seed_messages(session, progress, secret))
 
 
 def _seed_operations(
-    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
 ) -> None:
     from interlink.operations.demo import seed_operations
 
     summary.add("operations and incidents", seed_operations(session, progress))
 
 
-def _seed_network(session: Session, _fake: Faker, summary: DemoSummary, progress: Progress) -> None:
+def _seed_network(
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
+) -> None:
     from interlink.analysis.demo_graph import seed_network
 
     summary.add("cross-border network records", seed_network(session, progress))
 
 
 def _seed_warning_demo(
-    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress
+    session: Session, _fake: Faker, summary: DemoSummary, progress: Progress, _secret: str
 ) -> None:
     from interlink.analysis.demo import seed_warning_demo
 
@@ -197,14 +210,15 @@ SEEDERS: list[tuple[str, Seeder]] = [
 ]
 
 
-def seed_demo(session: Session, progress: Progress | None = None) -> DemoSummary:
-    """Seed the demo network into ``session`` (the caller commits)."""
+def seed_demo(session: Session, progress: Progress | None = None, *, secret: str) -> DemoSummary:
+    """Seed the demo network into ``session`` (the caller commits); what is sealed (the
+    bureaus' message-signing keys) is sealed with ``secret``, the demo server's key."""
     report = progress or (lambda _what, _done, _total: None)
     summary = DemoSummary()
     summary.add("countries and bureaus", ensure_network(session))
     fake = _faker(None, 2026)
     for _name, seeder in SEEDERS:
-        seeder(session, fake, summary, report)
+        seeder(session, fake, summary, report, secret)
     if any(summary.created.values()):
         record(session, AuditAction.DEMO_SEED, actor_name="demo", after=summary.created)
     return summary

@@ -10,6 +10,7 @@ def load_all() -> None:
     import interlink.audit.models
     import interlink.changes.models
     import interlink.core.counters
+    import interlink.core.demo_key
     import interlink.core.events
     import interlink.dataprotection.models
     import interlink.hits.models

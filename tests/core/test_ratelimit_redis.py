@@ -156,13 +156,14 @@ def test_two_apps_share_one_sign_in_allowance(
     make_user: Callable[..., User],
     store: redis.Redis,
 ) -> None:
-    """Two server processes behind a load balancer: a username gets one allowance."""
+    """Two server processes behind a load balancer: a username gets one allowance (from
+    one address)."""
     shared = settings.model_copy(
         update={
             "redis_url": REDIS_URL,
             "signin_per_minute": 2,
             "signin_per_minute_per_address": 0,  # the test client's address is everyone's
-            "lockout_attempts": 100,
+            "signin_backoff_after": 100,
         }
     )
     user = make_user("officer", "FR", username=f"shared.{uuid.uuid4().hex[:12]}")
@@ -180,4 +181,4 @@ def test_two_apps_share_one_sign_in_allowance(
                 assert "sign-in attempts for this username" in refused.json()["detail"]
     finally:
         limiter = apps[0].state.rate_limiter
-        store.delete(limiter.store_key(f"signin:user:{user.username.casefold()}"))
+        store.delete(limiter.store_key(f"signin:user:{user.username.casefold()}:testclient"))

@@ -1,4 +1,4 @@
-"""Sign-in with passwords, lockout, token expiry, API keys."""
+"""Sign-in with passwords, the wait after failures, token expiry, API keys."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from interlink.access import Role
 from interlink.audit.models import AuditEntry
 from interlink.core.config import Settings
 from interlink.core.types import utcnow
-from interlink.members.models import SigninFailures, User
+from interlink.members.models import User
 from tests.conftest import PASSWORD
 
 
@@ -50,41 +50,27 @@ def test_missing_form_fields_are_named(client: TestClient) -> None:
     assert response.json()["errors"][0]["field"] == "body.password"
 
 
-def test_repeated_failures_lock_the_account(
+def test_repeated_failures_hold_the_address_back_and_are_audited(
     client: TestClient, make_user: Callable[..., User], session: Session, settings: Settings
 ) -> None:
+    """(The backoff itself: ``test_signin_backoff.py``.)"""
     user = make_user(Role.OFFICER, "DE")
-    for _ in range(settings.lockout_attempts):
+    for _ in range(settings.signin_backoff_after):
         assert _login(client, user.username, "not the password").status_code == 401
-    locked = _login(client, user.username)  # even the right password is refused now
-    assert locked.status_code == 401
-    assert "locked" in locked.json()["detail"]
-    session.refresh(user)
-    assert user.locked_until is not None and user.locked_until > utcnow()
-    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == str(user.id)))
-    assert "auth.account_locked" in set(actions)
-    # The lock lapses.
-    user.locked_until = utcnow() - timedelta(seconds=1)
-    session.commit()
+    held = _login(client, user.username)  # even the right password waits now
+    assert held.status_code == 429 and held.headers["Retry-After"] == "60"
+    assert "too many failed sign-ins" in held.json()["detail"]
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.object_id == str(user.id)).order_by(AuditEntry.seq)
+    ).all()
+    actions = [entry.action for entry in entries]
+    assert actions == ["auth.login_failed"] * settings.signin_backoff_after + [
+        "auth.login_held_back"
+    ]
+    assert "held_back_until" in entries[-2].after and entries[-1].actor == user.username
+    # The wait lapses.
+    client.app.state.clock = lambda: utcnow() + timedelta(seconds=61)  # type: ignore[attr-defined]
     assert _login(client, user.username).status_code == 200
-
-
-def test_a_lockout_tells_nothing_about_which_usernames_exist(
-    client: TestClient, make_user: Callable[..., User], session: Session, settings: Settings
-) -> None:
-    user = make_user(Role.OFFICER, "DE")
-    answers: dict[str, list[tuple[int, str]]] = {}
-    for username in (user.username, "no.such.user"):
-        tries = [
-            _login(client, username, "not the password")
-            for _ in range(settings.lockout_attempts + 1)
-        ]
-        answers[username] = [(r.status_code, r.json()["detail"]) for r in tries]
-    assert answers[user.username] == answers["no.such.user"]
-    assert "locked" in answers["no.such.user"][-1][1]
-    # What was tried is not kept in clear.
-    keys = session.scalars(select(SigninFailures.username_key)).all()
-    assert keys and all("no.such" not in key for key in keys)
 
 
 def test_expired_and_forged_tokens_are_refused(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,3 +102,91 @@ def test_the_session_cookie_is_guarded_and_signing_in_rotates_the_csrf_token(
         limited = client.post("/signin", data=form)
         assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
         assert "sign-in attempts for this username" in limited.text
+
+
+def _sessions(client: TestClient, user: User) -> tuple[dict[str, str], TestClient]:
+    """A bearer token from the password grant and a console signed in with the cookie,
+    both of ``user``, both working."""
+    token = client.post("/api/v1/auth/token",
+                        data={"username": user.username, "password": PASSWORD})  # fmt: skip
+    assert token.status_code == 200, token.text
+    bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    console = TestClient(client.app)
+    assert _signin(console, user).status_code == 303  # type: ignore[attr-defined]
+    assert client.get("/api/v1/me", headers=bearer).status_code == 200
+    assert console.get("/", follow_redirects=False).status_code == 200
+    return bearer, console
+
+
+def _refused(client: TestClient, bearer: dict[str, str], console: TestClient) -> None:
+    answer = client.get("/api/v1/me", headers=bearer)
+    assert answer.status_code == 401, answer.text
+    assert console.get("/", follow_redirects=False).headers["location"] == "/signin"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"password": "a brand new password"}, {"role": "supervisor"}, {"active": False}],
+    ids=["password reset", "role change", "disabled"],
+)
+def test_an_administrators_change_ends_every_session_of_the_account(
+    client: TestClient, make_user: Callable[..., User], auth: Auth, session: Session,
+    change: dict[str, object],
+) -> None:  # fmt: skip
+    admin, officer = make_user(Role.ADMIN, "SEC"), make_user(Role.OFFICER, "FR")
+    bearer, console = _sessions(client, officer)
+    changed = client.patch(f"/api/v1/users/{officer.id}", json=change, headers=auth(admin))
+    assert changed.status_code == 200, changed.text
+    _refused(client, bearer, console)
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "auth.logout",
+                                 AuditEntry.object_id == str(officer.id))
+    ).one()  # fmt: skip
+    assert entry.actor == admin.username
+    # The administrator's own session goes on.
+    assert client.get("/api/v1/me", headers=auth(admin)).status_code == 200
+
+
+def test_disabling_then_enabling_an_account_does_not_revive_its_tokens(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    supervisor, officer = make_user(Role.SUPERVISOR, "DE"), make_user(Role.OFFICER, "DE")
+    bearer, console = _sessions(client, officer)
+    for active in (False, True):
+        answer = client.patch(f"/api/v1/users/{officer.id}", json={"active": active},
+                              headers=auth(supervisor))  # fmt: skip
+        assert answer.status_code == 200, answer.text
+    _refused(client, bearer, console)
+    # Signing in again works: only what was issued before is refused.
+    _sessions(client, officer)
+
+
+def test_the_console_admin_page_ends_sessions_too_but_a_name_change_does_not(
+    client: TestClient, make_user: Callable[..., User]
+) -> None:
+    supervisor, officer = make_user(Role.SUPERVISOR, "IT"), make_user(Role.OFFICER, "IT")
+    bearer, console = _sessions(client, officer)
+    _signin(client, supervisor)
+    csrf = str(client.cookies.get("interlink_csrf"))
+    url = f"/admin/users/{officer.id}"
+    form = {"csrf_token": csrf, "role": "officer", "active": "yes", "full_name": "Anna Neri"}
+    assert client.post(url, data=form, follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/me", headers=bearer).status_code == 200  # nothing to end
+    reset = {**form, "password": "another long password"}
+    assert client.post(url, data=reset, follow_redirects=False).status_code == 303
+    _refused(client, bearer, console)
+
+
+def test_a_revoked_api_key_is_refused_at_once(
+    client: TestClient, make_user: Callable[..., User], auth: Auth
+) -> None:
+    supervisor = make_user(Role.SUPERVISOR, "ES")
+    created = client.post("/api/v1/api-clients", json={"name": "Barajas gates"},
+                          headers=auth(supervisor)).json()  # fmt: skip
+    key = {"X-API-Key": created["api_key"]}
+    assert client.get("/api/v1/me", headers=key).status_code == 200
+    assert client.delete(f"/api/v1/api-clients/{created['id']}",
+                         headers=auth(supervisor)).status_code == 200  # fmt: skip
+    assert client.get("/api/v1/me", headers=key).status_code == 401
+    bearer = {"Authorization": f"Bearer {created['api_key']}"}
+    assert client.get("/api/v1/me", headers=bearer).status_code == 401

@@ -218,3 +218,33 @@ def test_a_deleted_subject_takes_the_extract_down(
     assert client.get(picture).status_code == 404
     listed = client.get("/notices/v1/red").json()["_embedded"]["notices"]
     assert published["red"]["reference"] not in {n["entity_id"] for n in listed}
+
+
+def _hrefs(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [h for key, item in value.items()
+                for h in ([item] if key == "href" else _hrefs(item))]  # fmt: skip
+    if isinstance(value, list):
+        return [h for item in value for h in _hrefs(item)]
+    return []
+
+
+def test_links_ignore_a_hostile_host_header(client: TestClient, published: dict[str, Any]) -> None:
+    hostile = {"Host": "phishing.example", "X-Forwarded-Host": "phishing.example"}
+    notice = f"/notices/v1/red/{_id(published['red'])}"
+    answers = [client.get(path, headers=hostile).json()
+               for path in ("/notices/v1/red", notice, f"{notice}/images")]  # fmt: skip
+    links = [href for answer in answers for href in _hrefs(answer)]
+    assert len(links) > 8 and not any("phishing" in href for href in links)
+    # Unset INTERLINK_BASE_URL: links relative to the server's root, which clients follow.
+    assert all(href.startswith("/notices/v1/") for href in links), links
+    assert client.get(answers[1]["_links"]["thumbnail"]["href"]).status_code == 200
+    # Set: absolute, on the configured address.
+    configured = client.app.state.settings.model_copy(  # type: ignore[attr-defined]
+        update={"base_url": "https://interlink.example.org"}
+    )
+    client.app.state.settings = configured  # type: ignore[attr-defined]
+    detail = client.get(notice, headers=hostile).json()
+    assert detail["_links"]["self"]["href"] == f"https://interlink.example.org{notice}"
+    listed = _hrefs(client.get("/notices/v1/red", headers=hostile).json())
+    assert all(href.startswith("https://interlink.example.org/notices/v1/") for href in listed)

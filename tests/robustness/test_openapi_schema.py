@@ -330,7 +330,7 @@ def api(engine: Engine, database_url: str) -> Iterator[Api]:
     transaction = connection.begin()
     factory = make_session_factory(connection, join_transaction_mode="create_savepoint")
     settings = Settings(
-        database_url=database_url, secret_key=SECRET, lockout_attempts=3, watch_seconds=0
+        database_url=database_url, secret_key=SECRET, signin_backoff_after=3, watch_seconds=0
     )  # no deadline watcher: it would share the one connection from another thread
     app = create_app(settings, session_factory=factory)
     with factory() as session:

@@ -30,7 +30,7 @@ def limited(settings: Settings, session_factory: sessionmaker[Session]) -> Itera
             "client_screening_per_minute": 5,
             "signin_per_minute": 4,
             "signin_per_minute_per_address": 7,
-            "lockout_attempts": 100,
+            "signin_backoff_after": 100,
         }
     )
     app = create_app(tight, session_factory=session_factory)

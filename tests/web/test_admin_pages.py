@@ -5,7 +5,6 @@ administrator makes an administrator), errors on their fields, and CSRF on every
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -14,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from interlink.access import Role
 from interlink.audit.models import AuditEntry
-from interlink.core.types import utcnow
-from interlink.members.models import ApiClient, User
+from interlink.core.config import Settings
+from interlink.members.models import ApiClient, SigninBackoff, User
 from interlink.messaging.models import BureauKey
 from tests.conftest import PASSWORD, bureau
 
@@ -123,13 +122,14 @@ def test_user_form_errors_are_tied_to_their_fields(client: TestClient, make_user
 
 
 def test_administrator_filters_edits_deactivates_and_unlocks(
-    client: TestClient, make_user: MakeUser, session: Session
+    client: TestClient, make_user: MakeUser, session: Session, settings: Settings
 ) -> None:
     admin = make_user(Role.ADMIN, "SEC")
     french = make_user(Role.OFFICER, "FR")
     italian = make_user(Role.SUPERVISOR, "IT")
-    french.locked_until = utcnow() + timedelta(minutes=10)
-    session.commit()
+    for _ in range(settings.signin_backoff_after):  # this address now waits for french
+        form = {"username": french.username, "password": "not the password"}
+        assert client.post("/api/v1/auth/token", data=form).status_code == 401
     token = sign_in(client, admin)
     assert "in the network" in client.get("/admin").text
     by_bureau = client.get("/admin/users", params={"bureau": "it"}).text
@@ -137,7 +137,9 @@ def test_administrator_filters_edits_deactivates_and_unlocks(
     by_role = client.get("/admin/users", params={"role": "supervisor"}).text
     assert italian.username in by_role and french.username not in by_role
     page = client.get(f"/admin/users/{french.id}")
-    assert "locked until" in page.text and 'name="unlock"' in page.text
+    assert "sign-ins held back after failed attempts" in page.text and 'name="unlock"' in page.text
+    assert "held back" in client.get("/admin/users", params={"bureau": "fr"}).text
+    assert 'name="unlock"' not in client.get(f"/admin/users/{italian.id}").text
 
     saved = post(client, f"/admin/users/{french.id}", token, role="supervisor", active="no",
                  full_name="Jeanne Martin", unlock="1")  # fmt: skip
@@ -145,7 +147,9 @@ def test_administrator_filters_edits_deactivates_and_unlocks(
     assert "The changes were saved." in client.get(saved.headers["location"]).text
     session.refresh(french)
     assert (french.role, french.active, french.full_name) == ("supervisor", False, "Jeanne Martin")
-    assert french.locked_until is None
+    assert not session.scalars(
+        select(SigninBackoff).where(SigninBackoff.user_id == french.id)
+    ).all()
     inactive = client.get("/admin/users", params={"active": "no"}).text
     assert french.username in inactive and italian.username not in inactive
     entry = session.scalars(
@@ -153,7 +157,8 @@ def test_administrator_filters_edits_deactivates_and_unlocks(
                                  AuditEntry.object_id == str(french.id))
     ).one()  # fmt: skip
     assert entry.actor == admin.username and entry.after["active"] is False
-    assert entry.before["locked_until"] is not None and entry.after["locked_until"] is None
+    assert entry.before["signin_held_until"] is not None
+    assert entry.after["signin_held_until"] is None
 
     wrong_role = post(client, f"/admin/users/{italian.id}", token, role="reviewer", active="yes")
     assert wrong_role.status_code == 422 and "belongs to the secretariat" in wrong_role.text

@@ -1,4 +1,5 @@
-"""The profile page and changing one's own password; the sign-in page's lockout message."""
+"""The profile page and changing one's own password; the sign-in page's message when sign-ins
+must wait after failures."""
 
 from __future__ import annotations
 
@@ -77,15 +78,15 @@ def test_changing_ones_password(client: TestClient, make_user: MakeUser, session
     assert _try_sign_in(client, officer.username, NEW).status_code == 303
 
 
-def test_sign_in_page_says_when_an_account_is_locked(
+def test_sign_in_page_says_when_sign_ins_must_wait(
     client: TestClient, make_user: MakeUser, settings: Settings
 ) -> None:
     officer = make_user(Role.OFFICER, "FR")
-    for _ in range(settings.lockout_attempts):
+    for _ in range(settings.signin_backoff_after):
         wrong = _try_sign_in(client, officer.username, "not the password")
         assert wrong.status_code == 401
-    locked = _try_sign_in(client, officer.username, PASSWORD)
-    assert locked.status_code == 401
-    assert 'id="signin-error" class="error" role="alert">account locked' in locked.text
-    assert "ask your supervisor to unlock it" in locked.text
-    assert "interlink_session" not in locked.headers.get("set-cookie", "")
+    held = _try_sign_in(client, officer.username, PASSWORD)
+    assert held.status_code == 429 and held.headers["Retry-After"] == "60"
+    assert 'id="signin-error" class="error" role="alert">too many failed sign-ins' in held.text
+    assert "try again in 60 s" in held.text
+    assert "interlink_session" not in held.headers.get("set-cookie", "")

@@ -1,25 +1,27 @@
 """Typed settings: the one place the environment is read (prefix ``INTERLINK_``).
 
 Settings are validated when read and passed in; ``ensure_secure()`` (called by
-``create_app``) refuses a missing or weak secret key unless the process runs the
-embedded demo. Commands that sign nothing (migrations, audit verification) do not
+``create_app``) refuses a missing, weak or known secret key, always: the embedded demo
+(``interlink demo``) signs with a random key of its own database (``core/demo_key.py``)
+when none is set. Commands that sign nothing (migrations, audit verification) do not
 need the key.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEMO_SECRET_KEY", "METRICS_NETWORKS", "Network", "Settings", "WeakSecretError"]
+__all__ = ["METRICS_NETWORKS", "Network", "Settings", "WeakSecretError"]
 
-DEMO_SECRET_KEY = "interlink-demo-secret-key-not-for-production-use-000"
 _MIN_SECRET_LENGTH = 32
-_KNOWN_WEAK = {"secret", "changeme", "password", "interlink", DEMO_SECRET_KEY}
+_SOURCE_DEMO_KEY = "interlink-demo-secret-key-not-for-production-use-000"
+"""What earlier versions signed the demo's tokens with: it was in the source, so known."""
+_KNOWN_WEAK = {"secret", "changeme", "password", "interlink", _SOURCE_DEMO_KEY}
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 METRICS_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
@@ -29,7 +31,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class WeakSecretError(ValueError):
-    """The secret key is missing or too weak to sign tokens outside demo mode."""
+    """The secret key is missing, too weak or known: it must not sign tokens."""
 
 
 class Settings(BaseSettings):
@@ -42,10 +44,24 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path or postgresql://user@host/db",
     )
     secret_key: str | None = Field(default=None, description="Signs access tokens; >= 32 chars")
-    demo: bool = Field(default=False, description="Embedded demo mode: allows the demo secret")
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    lockout_attempts: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    signin_backoff_after: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failed sign-ins of one username from one address before that address "
+        "waits (1 minute, doubling with each further failure); other addresses do not",
+    )
+    signin_account_backoff_after: int = Field(
+        default=50,
+        ge=1,
+        le=100_000,
+        description="Failed sign-ins of one username from addresses where it has not signed "
+        "in (30 days) before all such addresses wait likewise; its own addresses do not",
+    )
+    signin_backoff_max_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="The longest wait after failed sign-ins"
+    )
     rate_limits: bool = Field(
         default=True, description="Limit screenings and sign-ins a minute (off: benchmarks)"
     )
@@ -56,10 +72,24 @@ class Settings(BaseSettings):
         default=12_000, ge=0, description="Screenings a minute per API client (0: no limit)"
     )
     signin_per_minute: int = Field(
-        default=10, ge=0, description="Sign-in attempts a minute per username (0: no limit)"
+        default=10,
+        ge=0,
+        description="Sign-in attempts a minute per username from one address (0: no limit)",
     )
     signin_per_minute_per_address: int = Field(
         default=60, ge=0, description="Sign-in attempts a minute per client address"
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of the reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are believed (empty: nobody's; the "
+        "client is then the address that connects)",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="The address clients reach this installation at "
+        "(https://interlink.example.org), for the links the API gives out; unset: links "
+        "relative to the server's root (never taken from the request's Host)",
     )
     secure_cookies: bool = Field(
         default=False,
@@ -107,7 +137,9 @@ class Settings(BaseSettings):
         description="How often the server escalates overdue confirmations (0: never)",
     )
 
-    @field_validator("redis_url", "prometheus_multiproc_dir", "audit_checkpoint_dir", mode="before")
+    @field_validator(
+        "redis_url", "prometheus_multiproc_dir", "audit_checkpoint_dir", "base_url", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -126,6 +158,37 @@ class Settings(BaseSettings):
         _parse_networks(value)
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            try:  # "*" and host names are refused: uvicorn would trust them as written
+                ipaddress.ip_network(part) if "/" in part else ipaddress.ip_address(part)
+            except ValueError as exc:
+                raise ValueError(f"{part!r} is not an address or a network ({exc})") from None
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "an http:// or https:// address, such as https://interlink.example.org"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("an address without query or fragment")
+        return value.strip().rstrip("/")
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """``trusted_proxies``, one address or network each."""
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+
     @property
     def metrics_network_list(self) -> tuple[Network, ...]:
         """``metrics_networks``, parsed (not cached: ``model_copy(update=...)`` would keep
@@ -133,14 +196,13 @@ class Settings(BaseSettings):
         return _parse_networks(self.metrics_networks)
 
     def ensure_secure(self) -> Settings:
-        """Refuse to serve with a missing or weak secret key (allowed in demo mode only)."""
-        if self.demo:
-            return self
+        """Refuse to serve with a missing, weak or known secret key."""
         key = self.secret_key
         if not key:
             raise WeakSecretError(
                 "INTERLINK_SECRET_KEY is not set; set a random value of at least "
-                f"{_MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`)"
+                f"{_MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`), or run "
+                "`interlink demo` for the embedded demo (it keeps a key of its own)"
             )
         if len(key) < _MIN_SECRET_LENGTH or key.lower() in _KNOWN_WEAK or len(set(key)) < 8:
             raise WeakSecretError(
@@ -149,10 +211,12 @@ class Settings(BaseSettings):
             )
         return self
 
-    @cached_property
+    @property
     def signing_key(self) -> str:
-        """The key tokens are signed with (the demo key only in demo mode)."""
-        return self.secret_key or DEMO_SECRET_KEY
+        """The key tokens are signed with (``ensure_secure`` has checked it where it counts)."""
+        if not self.secret_key:
+            raise WeakSecretError("INTERLINK_SECRET_KEY is not set")
+        return self.secret_key
 
     @property
     def is_sqlite(self) -> bool:

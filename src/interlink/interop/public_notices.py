@@ -4,7 +4,9 @@ work against Interlink by changing only the host (``shared/domain/public-notices
 
 It reads the public extracts (``notices/extracts.py``) of notices the access policy lets
 anyone read (``visible_clause`` with no actor: public ones only); nothing else of a
-notice is ever shown here. (No ``from __future__ import annotations``: the list
+notice is ever shown here. Links (``_links``) are absolute on ``INTERLINK_BASE_URL``, or
+relative to the server's root when it is unset; never built from the request's ``Host``,
+which whoever sends the request writes. (No ``from __future__ import annotations``: the list
 routes are made per collection and FastAPI must evaluate their parameters' annotations.)
 """
 
@@ -18,7 +20,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, visible_clause
-from interlink.core.deps import DbSession
+from interlink.core.deps import DbSession, get_settings
 from interlink.core.errors import NotFound
 from interlink.members.deps import anyone
 from interlink.notices.models import Notice, NoticeExtract, NoticeSubject
@@ -55,6 +57,12 @@ def _public(collections: tuple[str, ...]) -> Select[tuple[NoticeExtract]]:
             ~deleted_subject.exists(),
         )
     )
+
+
+def _base(request: Request) -> str:
+    """Where links point: ``INTERLINK_BASE_URL``, else the server's root (a relative
+    link). Never the request's ``Host``, which the client writes."""
+    return get_settings(request).base_url or ""
 
 
 def _entity_path(entity_id: str) -> str:
@@ -131,7 +139,7 @@ def _list(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    base = str(request.base_url).rstrip("/")
+    base = _base(request)
     given = {key: value for key, value in filters.items() if value not in (None, "")}
     last = max(1, -(-total // per_page))
 
@@ -204,7 +212,7 @@ def _one(session: Session, path: str, notice_id: str) -> NoticeExtract:
 
 def _detail(request: Request, session: Session, path: str, notice_id: str) -> dict[str, Any]:
     extract = _one(session, path, notice_id)
-    base = str(request.base_url).rstrip("/")
+    base = _base(request)
     return {
         **extract.detail,
         "_embedded": {"links": []},
@@ -214,7 +222,7 @@ def _detail(request: Request, session: Session, path: str, notice_id: str) -> di
 
 def _images(request: Request, session: Session, path: str, notice_id: str) -> dict[str, Any]:
     extract = _one(session, path, notice_id)
-    base = str(request.base_url).rstrip("/")
+    base = _base(request)
     links = _links(base, _path_of(extract), extract)
     images_href = links["images"]["href"]
     return {

@@ -1,16 +1,16 @@
-"""Authentication: passwords with lockout, changing one's own password, bearer tokens,
-API keys, and the acting ``Actor``."""
+"""Authentication: passwords (with the backoff of ``backoff.py`` after failures), changing
+one's own password, bearer tokens, API keys, and the acting ``Actor``."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import math
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import jwt
 from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor, ClientScope, Role
@@ -18,6 +18,7 @@ from interlink.audit import AuditAction, record
 from interlink.core.config import Settings
 from interlink.core.db import reading
 from interlink.core.errors import AppError, InvalidInput, Unauthorized
+from interlink.core.ratelimit import TooManyRequests
 from interlink.core.security import (
     decode_token,
     hash_api_key,
@@ -26,7 +27,8 @@ from interlink.core.security import (
     verify_password,
 )
 from interlink.core.types import utcnow
-from interlink.members.models import ApiClient, SigninFailures, User
+from interlink.members import backoff
+from interlink.members.models import ApiClient, User
 from interlink.members.schemas import UserUpdate
 
 __all__ = [
@@ -40,35 +42,9 @@ __all__ = [
 ]
 
 _BAD_CREDENTIALS = "wrong username or password"
-
-
-def _locked(until: datetime) -> Unauthorized:
-    return Unauthorized(
-        "account locked after repeated failed sign-ins; try again after "
-        f"{until:%H:%M} UTC or ask your supervisor to unlock it"
-    )
-
-
-def _unknown_username_failed(
-    session: Session, settings: Settings, username: str, now: datetime
-) -> None:
-    """Count a failure under a username with no active account, and lock it as an
-    account would be locked (committed here, like an account's failures)."""
-    key = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
-    # Forget what lapsed long ago: the table holds at most a lockout period of attempts.
-    stale = now - timedelta(minutes=settings.lockout_minutes)
-    session.execute(delete(SigninFailures).where(SigninFailures.last_at < stale))
-    row = session.get(SigninFailures, key)
-    if row is None:
-        row = SigninFailures(username_key=key, failed=0)
-        session.add(row)
-    if row.locked_until and row.locked_until > now:
-        session.commit()
-        raise _locked(row.locked_until)
-    row.failed, row.last_at = row.failed + 1, now
-    if row.failed >= settings.lockout_attempts:
-        row.failed, row.locked_until = 0, now + timedelta(minutes=settings.lockout_minutes)
-    session.commit()
+_UNKNOWN = "unknown username"
+"""Who the audit names for an attempt under a username that is no account (what was typed
+may be a password: it is not kept)."""
 
 
 def actor_for_user(user: User) -> Actor:
@@ -100,50 +76,64 @@ def actor_for_client(client: ApiClient) -> Actor:
     )
 
 
-def authenticate(session: Session, settings: Settings, username: str, password: str) -> User:
-    """The user for these credentials; counts failures and locks the account after too many.
+def authenticate(
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime | None = None,
+) -> User:
+    """The user for these credentials, tried from ``address``: 401 when they are wrong, 429
+    (Retry-After) while this username waits at this address after failures (``backoff``).
 
-    Failures are committed here (the caller gets an error, but the count must persist).
+    Every attempt does the same work whatever the username and whatever the backoff says:
+    one argon2 verification (against a dummy hash when the name is no active account), then
+    one short transaction that counts the attempt and writes its audit entry, committed
+    here. Timing and answers therefore tell nothing about which usernames exist.
     """
-    user = session.scalars(select(User).where(User.username == username)).first()
-    now = utcnow()
-    if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)  # same time whether or not the user exists
-        _unknown_username_failed(session, settings, username, now)
-        raise Unauthorized(_BAD_CREDENTIALS)
-    if user.locked_until and user.locked_until > now:
-        raise _locked(user.locked_until)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        record(
-            session,
-            AuditAction.LOGIN_FAILED,
-            actor_name=username,
-            object_type="user",
-            object_id=user.id,
+    now = now or utcnow()
+    with reading(session):  # no write lock is held while argon2 works
+        user = session.scalars(select(User).where(User.username == username)).first()
+    usable = user is not None and user.active
+    checked = verify_password(user.password_hash if user and usable else _DUMMY_HASH, password)
+    good = checked and usable
+    verdict = backoff.settle(session, settings, username=username, address=address,
+                             user_id=user.id if user else None, good=good, now=now)  # fmt: skip
+    if verdict.held_until is not None:
+        _attempt(session, AuditAction.LOGIN_HELD_BACK, user, until=verdict.held_until)
+        seconds = max(1, math.ceil((verdict.held_until - now).total_seconds()))
+        raise TooManyRequests(
+            f"too many failed sign-ins for this username from here: try again in {seconds} s",
+            seconds,
         )
-        if user.failed_logins >= settings.lockout_attempts:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-            record(
-                session,
-                AuditAction.ACCOUNT_LOCKED,
-                actor_name=username,
-                object_type="user",
-                object_id=user.id,
-                after={"locked_until": user.locked_until.isoformat()},
-            )
-        session.commit()
+    if not good or user is None:
+        _attempt(session, AuditAction.LOGIN_FAILED, user, until=verdict.hold_started)
         raise Unauthorized(_BAD_CREDENTIALS)
-    user.failed_logins, user.locked_until = 0, None
+    _attempt(session, AuditAction.LOGIN, user, until=None, signed_in=True)
+    return user
+
+
+def _attempt(
+    session: Session,
+    action: AuditAction,
+    user: User | None,
+    *,
+    until: datetime | None,
+    signed_in: bool = False,
+) -> None:
+    """The attempt's audit entry (one alike for every outcome), committed."""
     record(
         session,
-        AuditAction.LOGIN,
-        actor=actor_for_user(user),
+        action,
+        actor=actor_for_user(user) if signed_in and user else None,
+        actor_name=user.username if user else _UNKNOWN,
         object_type="user",
-        object_id=user.id,
+        object_id=user.id if user else None,
+        after={"held_back_until": until.isoformat()} if until else None,
     )
-    return user
+    session.commit()
 
 
 def change_password(session: Session, *, actor: Actor, current: str, new: str) -> User:
@@ -182,11 +172,11 @@ def issue_access_token(settings: Settings, user: User) -> str:
                        role=user.role, ms=issued)  # fmt: skip
 
 
-def end_sessions(session: Session, user: User, *, why: str) -> None:
-    """Refuse every token the account was issued until now (signed out, password changed);
-    the caller commits."""
+def end_sessions(session: Session, user: User, *, why: str, actor: Actor | None = None) -> None:
+    """Refuse every token the account was issued until now (signed out, password changed,
+    or ``actor``, an administrator or supervisor, changed the account); the caller commits."""
     user.sessions_after = utcnow()
-    record(session, AuditAction.LOGOUT, actor=actor_for_user(user), object_type="user",
+    record(session, AuditAction.LOGOUT, actor=actor or actor_for_user(user), object_type="user",
            object_id=user.id, after={"sessions": "ended", "why": why})  # fmt: skip
 
 

@@ -1,7 +1,8 @@
-"""How many sign-in attempts a minute are let through (``Settings``): per username tried
-(known or not, so the limit tells nothing about which accounts exist) and per client
-address (against trying many usernames). The account lockout (``auth.authenticate``)
-still counts the failures of each real account."""
+"""How many sign-in attempts a minute are let through (``Settings``): per client address
+(against one address trying many usernames) and per username from one address (known or
+not, so the limit tells nothing about which accounts exist). Not per username alone: a
+stranger could then spend the owner's allowance and keep them out. Failed attempts are
+counted, and back off, in ``backoff.py``."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def check_signin(limits: RateLimiter, settings: Settings, username: str, address
         "sign-in attempts from this address",
     )
     limits.check(
-        f"signin:user:{username.strip().casefold()}",
+        f"signin:user:{username.strip().casefold()}:{address}",
         settings.signin_per_minute,
-        "sign-in attempts for this username",
+        "sign-in attempts for this username from this address",
     )

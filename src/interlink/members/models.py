@@ -24,7 +24,7 @@ __all__ = [
     "SharingGroupAddition",
     "SharingGroupConsent",
     "SharingGroupMember",
-    "SigninFailures",
+    "SigninBackoff",
     "User",
 ]
 
@@ -67,27 +67,34 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     bureau_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("bureaus.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     sessions_after: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    """Tokens issued before this are refused: signing out, or changing one's password,
-    ends every session of the account."""
+    """Tokens issued before this are refused: signing out, a changed password, role or
+    state ends every session of the account."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     bureau: Mapped[Bureau] = relationship(lazy="joined")
 
 
-class SigninFailures(Base):
-    """Failed sign-ins under a username that names no active account, counted and locked
-    as an account's are: a lockout then tells nothing about which usernames exist."""
+class SigninBackoff(Base):
+    """Failed sign-ins of one username from one address (a pair), or from every address
+    where it has not signed in (its account row), and how long they must wait now
+    (``members/backoff.py``). Usernames that name no account are counted alike."""
 
-    __tablename__ = "signin_failures"
+    __tablename__ = "signin_backoff"
 
-    username_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    """SHA-256 of the case-folded username: what was tried is not kept in clear."""
-    failed: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """HMAC-SHA256, under the server's secret, of the username and the address (``*`` for
+    the account row): neither is kept in clear."""
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None
+    )
+    """The account the username names, if any (for its supervisor's view and unlock)."""
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    """When a failure was last counted here (or the row made): a day later it is forgotten."""
+    succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """A pair's last success: its address is the account's own (familiar) for 30 days."""
 
 
 class ApiClient(Base):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from interlink.access import Actor, Permission
-from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import problem_response
 from interlink.core.ratelimit import RateLimits
 from interlink.members import group_membership as membership
@@ -75,19 +75,25 @@ def list_bureaus(session: DbSession) -> dict[str, object]:
     response_model=Token,
     tags=["auth"],
     dependencies=[Depends(anyone)],
-    responses={401: problem_response("Wrong username or password, or the account is locked")},
+    responses={
+        401: problem_response("Wrong username or password"),
+        429: problem_response(
+            "Too many attempts, or failed sign-ins for this username from this address: "
+            "wait the seconds of Retry-After"
+        ),
+    },
 )
 def token(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
     limits: RateLimits,
+    now: Now,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
     address = request.client.host if request.client else "unknown"
     check_signin(limits, settings, form.username, address)
-    user = authenticate(session, settings, form.username, form.password)
-    session.commit()
+    user = authenticate(session, settings, form.username, form.password, address=address, now=now)
     return Token(
         access_token=issue_access_token(settings, user), expires_in=settings.token_minutes * 60
     )
@@ -104,22 +110,28 @@ def signout(session: DbSession, actor: PersonActor) -> Response:
 
 
 @router.get("/me", response_model=UserRead | ApiClientRead, tags=["auth"])
-def me(session: DbSession, actor: AnyCaller) -> dict[str, object]:
+def me(session: DbSession, actor: AnyCaller, now: Now) -> dict[str, object]:
     """The signed-in account: a user, or a machine client (its name, bureau and scope)."""
     if actor.kind == "client":
         return service.client_view(session.get_one(ApiClient, actor.id))
-    return service.user_view(session.get_one(User, actor.id))
+    return _view(session, session.get_one(User, actor.id), now)
+
+
+def _view(session: DbSession, user: User, now: Now) -> dict[str, object]:
+    return service.user_view(user, service.signin_holds(session, [user], now).get(user.id))
 
 
 @router.get("/users", response_model=Page[UserRead], tags=["members"])
 def list_users(
     session: DbSession,
     actor: ManageUsers,
+    now: Now,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, object]:
     users, total = service.list_users(session, actor=actor, limit=limit, offset=offset)
-    items = [service.user_view(user) for user in users]
+    holds = service.signin_holds(session, users, now)
+    items = [service.user_view(user, holds.get(user.id)) for user in users]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -134,11 +146,11 @@ def create_user(session: DbSession, actor: ManageUsers, body: UserCreate) -> dic
 
 @router.patch("/users/{user_id}", response_model=UserRead, tags=["members"])
 def update_user(
-    session: DbSession, actor: ManageUsers, user_id: uuid.UUID, body: UserUpdate
+    session: DbSession, actor: ManageUsers, user_id: uuid.UUID, body: UserUpdate, now: Now
 ) -> dict[str, object]:
     user = service.update_user(session, user_id, body, actor=actor)
     session.commit()
-    return service.user_view(user)
+    return _view(session, user, now)
 
 
 @router.get("/api-clients", response_model=ItemList[ApiClientRead], tags=["members"])

@@ -97,7 +97,11 @@ class UserUpdate(BaseModel):
     active: bool | None = None
     full_name: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, min_length=12, max_length=256)
-    unlock: bool = False
+    unlock: bool = Field(
+        default=False,
+        description="Let every address try again at once: forget the failed sign-ins of "
+        "the account and the waits they started",
+    )
 
 
 class UserRead(BaseModel):
@@ -108,7 +112,10 @@ class UserRead(BaseModel):
     bureau: str
     country: str | None
     active: bool
-    locked_until: datetime | None
+    signin_held_until: datetime | None = Field(
+        description="Failed sign-ins make some address wait until then before it may try "
+        "this account again (null: none waits); ``unlock`` ends every wait"
+    )
     created_at: datetime
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from interlink.audit import AuditAction, record
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.security import hash_api_key, hash_password, new_api_key
 from interlink.core.types import utcnow
+from interlink.members import backoff
+from interlink.members.auth import end_sessions
 from interlink.members.countries import all_countries
 from interlink.members.models import (
     ApiClient,
@@ -49,6 +52,7 @@ __all__ = [
     "list_countries",
     "list_users",
     "revoke_api_client",
+    "signin_holds",
     "update_user",
     "user_view",
 ]
@@ -166,7 +170,8 @@ def bureau_by_code(session: Session, code: str, *, field: str = "country") -> Bu
     return bureau
 
 
-def user_view(user: User) -> dict[str, object]:
+def user_view(user: User, held_until: datetime | None = None) -> dict[str, object]:
+    """The API's view of a user; ``held_until`` from ``signin_holds``."""
     return {
         "id": user.id,
         "username": user.username,
@@ -175,7 +180,7 @@ def user_view(user: User) -> dict[str, object]:
         "bureau": user.bureau.code,
         "country": user.bureau.country_code,
         "active": user.active,
-        "locked_until": user.locked_until,
+        "signin_held_until": held_until,
         "created_at": user.created_at,
     }
 
@@ -269,9 +274,18 @@ def get_user(session: Session, user_id: uuid.UUID, *, actor: Actor) -> User:
     return user
 
 
+def signin_holds(
+    session: Session, users: Sequence[User], now: datetime
+) -> dict[uuid.UUID, datetime]:
+    """For each of ``users`` whose sign-ins wait at some address after failures, until when
+    at the latest (absent: none waits)."""
+    return backoff.held_until(session, [user.id for user in users], now)
+
+
 def update_user(session: Session, user_id: uuid.UUID, data: UserUpdate, *, actor: Actor) -> User:
     user = get_user(session, user_id, actor=actor)
-    before = {"role": user.role, "active": user.active, "full_name": user.full_name}
+    before: dict[str, object] = {"role": user.role, "active": user.active,
+                                 "full_name": user.full_name}  # fmt: skip
     if data.role is not None:
         _check_role_fits_bureau(data.role, user.bureau)
         if data.role is Role.ADMIN and not actor.can(Permission.MEMBERS_MANAGE):
@@ -283,11 +297,13 @@ def update_user(session: Session, user_id: uuid.UUID, data: UserUpdate, *, actor
         user.full_name = data.full_name
     if data.password is not None:
         user.password_hash = hash_password(data.password)
-    after = {"role": user.role, "active": user.active, "full_name": user.full_name}
+    after: dict[str, object] = {"role": user.role, "active": user.active,
+                                "full_name": user.full_name}  # fmt: skip
     if data.unlock:
-        before["locked_until"] = user.locked_until.isoformat() if user.locked_until else None
-        user.failed_logins, user.locked_until = 0, None
-        after["locked_until"] = None  # unlocked: the trail says so
+        held = signin_holds(session, [user], utcnow()).get(user.id)
+        before["signin_held_until"] = held.isoformat() if held else None
+        backoff.clear(session, user.id)
+        after["signin_held_until"] = None  # unlocked: the trail says so
     if data.password is not None:
         after["password"] = "changed"
     record(
@@ -299,6 +315,14 @@ def update_user(session: Session, user_id: uuid.UUID, data: UserUpdate, *, actor
         before=before,
         after=after,
     )
+    # A token carries what the account was when it was issued: a new password, role or
+    # state (disabled, or enabled again) ends every session at once.
+    ended = [what for what in ("role", "active") if before[what] != after[what]]
+    if data.password is not None:
+        ended.insert(0, "password")
+    if ended:
+        end_sessions(session, user, why=f"{' and '.join(ended)} changed by {actor.name}",
+                     actor=actor)  # fmt: skip
     return user
 
 

@@ -59,10 +59,16 @@ def new_key_command(
     bureau: Annotated[str, typer.Argument(help="The bureau's code (FR, SEC ...)")],
 ) -> None:
     """Retire a bureau's signing key and issue a new one, sealed with this server's
-    INTERLINK_SECRET_KEY (after a change of secret). Old messages still verify."""
+    INTERLINK_SECRET_KEY (after a change of secret; on a demo database without one, with
+    the demo's own key). Old messages still verify."""
+    from interlink.core.demo_key import kept_demo_key
+
     settings = load_settings()
     with open_session(settings) as session:
         found = bureau_by_code(session, bureau.upper(), field="BUREAU")
-        key, _ = new_key(session, found.id, settings.signing_key)
+        secret = settings.secret_key or kept_demo_key(session)
+        if not secret:
+            raise fail("INTERLINK_SECRET_KEY is not set: the new key is sealed with it")
+        key, _ = new_key(session, found.id, secret)
         session.commit()
         console.print(f"bureau {found.code}: new signing key {key.id} ({key.public_key})")

@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor
-from interlink.core.config import Settings
 from interlink.core.types import utcnow
 from interlink.members.auth import actor_named
-from interlink.messaging.models import Message
+from interlink.messaging.models import BureauKey, Message
 from interlink.messaging.schemas import MessageCreate
 from interlink.messaging.service import get_message, send_message
+from interlink.messaging.signing import SigningUnavailable, new_key, signing_key
 
-__all__ = ["seed_messages"]
+__all__ = ["renew_unopenable_keys", "seed_messages"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -50,10 +50,30 @@ def _officer(session: Session, country: str) -> Actor:
     return actor_named(session, f"{country.lower()}.officer")
 
 
-def seed_messages(session: Session, progress: Progress) -> int:
+def renew_unopenable_keys(session: Session, secret: str) -> int:
+    """Give a new key to every bureau whose current key ``secret`` cannot open; how many.
+
+    For a demo database seeded by an earlier version, whose keys were sealed with the key
+    that was in the source, when the demo gets a key of its own. (What the old keys signed
+    still verifies: their public halves stay.)"""
+    bureaus = session.scalars(
+        select(BureauKey.bureau_id).where(BureauKey.retired_at.is_(None)).distinct()
+    ).all()
+    renewed = 0
+    for bureau_id in bureaus:
+        try:
+            signing_key(session, bureau_id, secret)
+        except SigningUnavailable:
+            new_key(session, bureau_id, secret)
+            renewed += 1
+    return renewed
+
+
+def seed_messages(session: Session, progress: Progress, secret: str) -> int:
+    """The demo's threads, signed with bureau keys sealed by ``secret`` (the key the demo
+    server signs with)."""
     if session.scalar(select(func.count()).select_from(Message)):
         return 0
-    secret = Settings(demo=True).signing_key
     start = utcnow() - timedelta(hours=6)
     made = 0
     for number, (sender, recipients, priority, subject, body, replies) in enumerate(THREADS):

@@ -1,6 +1,6 @@
 """Administration pages of users: the list (filtered by bureau, role, active), the form
 that creates one, and the one that changes a user's role, name, state or password and
-unlocks them.
+lets every address try to sign in again after failures held some back (``unlock``).
 
 Every page asks ``members.service`` as the API does, as the signed-in actor: an
 administrator sees and manages everyone, a supervisor their own bureau's users only,
@@ -29,6 +29,7 @@ from interlink.members.service import (
     get_user,
     list_bureaus,
     list_users,
+    signin_holds,
     update_user,
 )
 from interlink.web.forms import error_status, field_errors
@@ -64,10 +65,6 @@ def role_choices(actor: Actor) -> tuple[str, ...]:
     return ROLES if actor.can(Permission.MEMBERS_MANAGE) else _BUREAU_ROLES
 
 
-def _locked(user: User, now: datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
-
-
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(
     request: Request,
@@ -92,7 +89,7 @@ def users_page(
     context = {
         "actor": actor,
         "users": shown,
-        "locked": {user.id for user in shown if _locked(user, now)},
+        "held": signin_holds(session, shown, now),
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
@@ -169,6 +166,7 @@ def _find(session: Session, actor: Actor, user_id: str) -> User | None:
 
 def _edit_page(
     request: Request,
+    session: Session,
     actor: Actor,
     user: User,
     now: datetime,
@@ -181,7 +179,7 @@ def _edit_page(
     context = {
         "actor": actor,
         "user": user,
-        "locked": _locked(user, now),
+        "held": signin_holds(session, [user], now).get(user.id),
         "values": values or stored,
         "errors": errors,
         "roles": role_choices(actor),
@@ -200,7 +198,7 @@ def user_page(
     user = _find(session, actor, user_id)
     if user is None:
         return problem_page(request, actor, _GONE, 404)
-    return _edit_page(request, actor, user, now, {})
+    return _edit_page(request, session, actor, user, now, {})
 
 
 @router.post("/admin/users/{user_id}", response_class=HTMLResponse)
@@ -241,6 +239,6 @@ def edit_user(
             return problem_page(request, actor, _GONE, 404)
         errors = field_errors(exc, _EDIT_FIELDS)
         user = _find(session, actor, user_id) or user
-        return _edit_page(request, actor, user, now, errors, values, error_status(exc))
+        return _edit_page(request, session, actor, user, now, errors, values, error_status(exc))
     session.commit()
     return RedirectResponse(f"/admin/users/{user.id}?done=saved", status_code=303)

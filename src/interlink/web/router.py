@@ -64,19 +64,20 @@ def signin(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     limits: RateLimits,
+    now: Now,
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     check_csrf(request, token)
     try:
         address = request.client.host if request.client else "unknown"
         check_signin(limits, settings, username, address)
-        user = authenticate(session, settings, username.strip(), password)
+        user = authenticate(session, settings, username.strip(), password, address=address,
+                            now=now)  # fmt: skip
     except AppError as exc:
         context = {"error": exc.detail, "username": username}
         page = render(request, "signin.html", context, status_code=exc.status)
         page.headers.update(getattr(exc, "headers", None) or {})  # Retry-After of a 429
         return page
-    session.commit()
     response = RedirectResponse("/", status_code=303)
     set_csrf(response, secrets.token_urlsafe(32))  # a new session gets a new CSRF token
     set_session(request, response, settings, user)
