@@ -72,8 +72,9 @@ def report_hit(
 ) -> dict[str, Any]:
     """Report a hit found by other means (a national copy of the data, say). With a
     ``reference``, reporting it again answers the first report's hit (200)."""
+    query = body.query.model_dump(mode="json", exclude_none=True)  # as screening stores it
     hit, new = service.report_hit(
-        session, body.record_id, body.query, body.note, actor=actor, now=now,
+        session, body.record_id, query, body.note, actor=actor, now=now,
         reference=body.reference,
     )  # fmt: skip
     session.commit()

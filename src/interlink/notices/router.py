@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession
+from interlink.core.storedjson import readable
 from interlink.members.deps import requires
 from interlink.members.schemas import Page
 from interlink.members.service import bureau_codes
@@ -60,7 +61,10 @@ def _list(
     )
     notices, total = reads.list_notices(session, filters, actor=actor, limit=limit, offset=offset)
     session.commit()
-    items = [_view(session, notice, actor) for notice in notices]
+    # A notice whose stored JSON is damaged is left out (and logged), not the whole page.
+    items = readable(
+        notices, lambda notice: NoticeRead.model_validate(_view(session, notice, actor)), kind
+    )
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
