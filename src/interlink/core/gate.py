@@ -105,8 +105,12 @@ class Gate:
         self._turns: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(UNGATED):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(UNGATED):  # no turn, but a reader that stalls is dropped
+            gone = asyncio.Event()
+            await self.app(scope, until_gone(receive, gone), self._sender(send, None, gone))
             return
         if self._turns is None:  # made in the server's own event loop
             self._turns = asyncio.Semaphore(self.limit)
@@ -141,7 +145,7 @@ class Gate:
                 scope.get("method"), scope.get("path"), self.stall_seconds,
             )  # fmt: skip
 
-    def _sender(self, send: Send, mine: _Turn, gone: asyncio.Event) -> Send:
+    def _sender(self, send: Send, mine: _Turn | None, gone: asyncio.Event) -> Send:
         """``send`` that gives the turn back when the answer starts, writes the body in
         pieces each within the stall deadline, and drops a client that stalls past it:
         what the application sends next is discarded, and it is told the client left."""
@@ -156,7 +160,7 @@ class Gate:
                 gone.set()
 
         async def deliver(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and mine is not None:
                 mine.leave()
             body = message.get("body", b"")
             if message["type"] != "http.response.body" or len(body) <= SEND_PIECE:

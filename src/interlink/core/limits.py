@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from interlink.matching.names import NAME_TOKENS
+
 __all__ = [
+    "ALIASES",
     "ATTACHMENTS",
     "ATTACHMENT_BYTES",
     "BODY_BYTES",
@@ -23,6 +26,8 @@ __all__ = [
     "LINKS",
     "LIST_ITEMS",
     "MESSAGE_BODY_BYTES",
+    "MESSAGE_CHARS",
+    "NAME_PARTS",
     "PAGE",
     "RECORD_BYTES",
     "RECORD_FILE_BYTES",
@@ -91,16 +96,24 @@ FEED_PAGE: Final = 1000
 
 # --- what records, notices and requests hold -----------------------------------------
 
+ALIASES: Final = 100
+"""Aliases of a person or an entity (sanctions lists give some people dozens)."""
 SHORT_LIST: Final = 20
 """Items of a short list: phones, e-mails, addresses, nationalities, languages, colours."""
 LIST_ITEMS: Final = 50
-"""Items of other lists: aliases, identity documents, charges, objects, devices."""
+"""Items of other lists: identity documents, charges, objects, devices, resolutions."""
 LINKS: Final = 200
 """Links of a record to other records, assets' persons, an operation's targets."""
 COUNTRIES: Final = 250
 """Countries of a list of countries (there are 249 ISO 3166 codes)."""
 RECORD_BYTES: Final = 64 * 1024
-"""A record's data as JSON; a page of ``PAGE`` records is then at most 32 MB."""
+"""A record's data as JSON (its lists and texts full could hold more); a page of ``PAGE``
+records is then at most 32 MB."""
+MESSAGE_CHARS: Final = 100_000
+"""Characters of a message's body."""
+NAME_PARTS: Final = NAME_TOKENS
+"""Parts of a name that screening files and compares (the rest of a longer name is not
+refused, only ignored by screening)."""
 JSON_DEPTH: Final = 32
 """Nesting of stored JSON: a stored value nested deeper (only a damaged or tampered row
 can be) is read as damaged (``core.storedjson``) instead of failing the read."""

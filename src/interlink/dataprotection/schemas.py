@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -73,7 +73,11 @@ class FindingAction(BaseModel):
 
     action: Literal["correct", "erase", "keep"]
     reason: str = Reason
-    changes: dict[str, Any] | None = Field(default=None, description="for correct")
+    changes: dict[Annotated[str, Field(max_length=64)], Any] | None = Field(
+        default=None,
+        max_length=64,
+        description="for correct: the record's fields, validated by its kind's model",
+    )
 
     @model_validator(mode="after")
     def _changes(self) -> Self:

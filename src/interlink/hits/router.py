@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now
+from interlink.core.limits import PAGE
 from interlink.hits import reads, service
 from interlink.hits.schemas import AnswerBody, ConfirmationRequest, HitReport, OutcomeBody
 from interlink.members.deps import requires
@@ -46,7 +47,7 @@ def list_hits(
     screened_by: Annotated[str | None, Query(description="screening bureau")] = None,
     overdue: bool | None = None,
     due_before: AwareDatetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
     hits, total = reads.list_hits(

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession
 from interlink.core.files import download, export_spool
+from interlink.core.limits import PAGE
 from interlink.core.storedjson import readable
 from interlink.interop.formats import get_format
 from interlink.members.deps import requires
@@ -70,7 +71,7 @@ def _register(kind: str) -> None:
         key: Annotated[str | None, Query(max_length=200, description="Identifier lookup")] = None,
         source_id: Annotated[str | None, Query(max_length=200)] = None,
         updated_since: datetime | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     ) -> dict[str, Any]:
         filters = service.ListFilters(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from interlink.core.limits import RECORD_BYTES
 from interlink.matching.identifiers import compact_identifier
 
 __all__ = ["RecordData", "fold"]
@@ -41,6 +42,16 @@ class RecordData(BaseModel):
                 for key, value in values.items()
             }
         return values
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        size = len(self.model_dump_json(exclude_none=True))
+        if size > RECORD_BYTES:
+            raise ValueError(
+                f"the record is {size // 1024} KB as JSON; at most {RECORD_BYTES // 1024} KB "
+                "(RECORD_BYTES)"
+            )
+        return self
 
     def title(self) -> str:
         """A one-line summary for lists."""
