@@ -14,6 +14,7 @@ BENCHMARKS = [
     "bench.screening_api",
     "bench.load",
     "bench.scaleout",
+    "bench.slow_clients",
     "bench.node_sync",
     "bench.document_lookup",
     "bench.messaging",

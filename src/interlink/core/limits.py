@@ -28,6 +28,8 @@ __all__ = [
     "MESSAGE_BODY_BYTES",
     "MESSAGE_CHARS",
     "NAME_PARTS",
+    "OBJECT_DEPTH",
+    "OBJECT_KEYS",
     "PAGE",
     "RECORD_BYTES",
     "RECORD_FILE_BYTES",
@@ -114,6 +116,11 @@ MESSAGE_CHARS: Final = 100_000
 NAME_PARTS: Final = NAME_TOKENS
 """Parts of a name that screening files and compares (the rest of a longer name is not
 refused, only ignored by screening)."""
+OBJECT_KEYS: Final = 64
+"""Keys of a free-form object a request carries to the model that validates it (a
+notice's data, a correction's fields)."""
+OBJECT_DEPTH: Final = 16
+"""Nesting of such an object."""
 JSON_DEPTH: Final = 32
 """Nesting of stored JSON: a stored value nested deeper (only a damaged or tampered row
 can be) is read as damaged (``core.storedjson``) instead of failing the read."""

@@ -7,6 +7,9 @@ broke the encoding of every answer holding it), comes back as the marker
 ``{"$damaged": reason}`` instead of raising in the middle of a query. Lists show a row so
 marked as damaged (``damage``) or leave it out (``readable``), and log it;
 ``interlink doctor`` finds such rows (``problem``).
+
+What a request carries as a free-form object on its way to the model that validates it
+(a notice's ``data``, its type's) is a ``BoundedObject``: so many keys, so deep, at most.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from interlink.core.limits import JSON_DEPTH
+from pydantic import AfterValidator, Field
 
-__all__ = ["DAMAGED", "damage", "depth", "loads", "problem", "readable"]
+from interlink.core.limits import JSON_DEPTH, OBJECT_DEPTH, OBJECT_KEYS
+
+__all__ = ["DAMAGED", "BoundedObject", "damage", "depth", "loads", "problem", "readable"]
 
 log = logging.getLogger("interlink.storedjson")
 
@@ -45,6 +50,17 @@ def depth(value: Any) -> int:
         deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children)
     return deepest
+
+
+def _shallow(value: dict[str, Any]) -> dict[str, Any]:
+    if depth(value) > OBJECT_DEPTH:
+        raise ValueError(f"nested deeper than {OBJECT_DEPTH} levels (OBJECT_DEPTH)")
+    return value
+
+
+BoundedObject = Annotated[dict[str, Any], Field(max_length=OBJECT_KEYS), AfterValidator(_shallow)]
+"""A free-form JSON object from a request, for a model to validate later: at most
+``OBJECT_KEYS`` keys, nested at most ``OBJECT_DEPTH`` deep."""
 
 
 def _openers(text: str | bytes) -> int:

@@ -17,7 +17,7 @@ from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import InvalidInput
 from interlink.core.files import download_headers
-from interlink.core.limits import PAGE
+from interlink.core.limits import ATTACHMENTS, BODY_BYTES, PAGE
 from interlink.members.deps import requires
 from interlink.members.service import bureau_codes
 from interlink.messaging import service
@@ -116,10 +116,15 @@ async def _body_and_files(request: Request) -> tuple[MessageCreate, list[tuple[s
                     "schema": {
                         "type": "object",
                         "properties": {
-                            "message": {"type": "string", "description": "the JSON body"},
+                            "message": {
+                                "type": "string",
+                                "description": "the JSON body",
+                                "maxLength": BODY_BYTES,
+                            },
                             "attachments": {
                                 "type": "array",
                                 "items": {"type": "string", "format": "binary"},
+                                "maxItems": ATTACHMENTS,
                             },
                         },
                     }

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlink.core.limits import COUNTRIES, LIST_ITEMS
+from interlink.core.storedjson import BoundedObject
 from interlink.notices.types import NoticeType
 
 __all__ = [
@@ -34,7 +35,7 @@ class _Body(BaseModel):
 
 class NoticeCreate(_Body):
     type: NoticeType
-    data: dict[str, Any] = Field(
+    data: BoundedObject = Field(
         description="the type's data (see the notice types), validated by its type's model"
     )
     public_extract: bool = Field(
@@ -43,13 +44,13 @@ class NoticeCreate(_Body):
 
 
 class NoticeUpdate(_Body):
-    data: dict[str, Any] | None = None
+    data: BoundedObject | None = None
     public_extract: bool | None = None
 
 
 class DiffusionCreate(_Body):
     type: NoticeType
-    data: dict[str, Any]
+    data: BoundedObject
     recipients: list[Annotated[str, Field(max_length=8)]] = Field(
         min_length=1,
         max_length=COUNTRIES,
@@ -78,7 +79,7 @@ class CancelReason(StrEnum):
 
 
 class Resolution(_Body):
-    flag: str = Field(description="the flag's id")
+    flag: str = Field(max_length=64, description="the flag's id")
     decision: Literal["cleared", "upheld"]
     reason: str = Field(min_length=5, max_length=2000)
 
@@ -87,7 +88,7 @@ class TransitionBody(_Body):
     reason: str | None = Field(default=None, max_length=4000)
     cancel_reason: CancelReason | None = None
     resolutions: list[Resolution] = Field(default_factory=list, max_length=LIST_ITEMS)
-    data: dict[str, Any] | None = Field(default=None, description="revise: the new data")
+    data: BoundedObject | None = Field(default=None, description="revise: the new data")
 
 
 class NoticeFilters(BaseModel):
