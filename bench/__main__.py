@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench.export_lock",
     "bench.load",
     "bench.scaleout",
+    "bench.slow_clients",
     "bench.node_sync",
     "bench.document_lookup",
     "bench.messaging",

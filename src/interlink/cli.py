@@ -19,6 +19,7 @@ from interlink.core.clikit import console, fail, load_settings, open_session
 from interlink.core.config import Settings, WeakSecretError
 from interlink.core.gate import Gate
 from interlink.dataprotection.commands import data_protection_app
+from interlink.doctor import doctor_command
 from interlink.hits.commands import hits_app
 from interlink.messaging.commands import messages_app
 from interlink.node.commands import node_app
@@ -60,6 +61,7 @@ app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.command("export")(export_command)
 app.command("screen")(screen_command)
+app.command("doctor")(doctor_command)
 
 
 @db_app.command("upgrade")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from interlink.core.limits import COUNTRIES
 
 __all__ = ["SharedMixin", "Visibility", "VisibilityMode", "pack_countries", "unpack_countries"]
 
@@ -32,7 +34,9 @@ class Visibility(BaseModel):
     """``{"mode": ..., "countries": [...], "group": ...}`` as every shared body carries it."""
 
     mode: VisibilityMode = VisibilityMode.OWNER_ONLY
-    countries: list[str] = Field(default_factory=list)
+    countries: list[Annotated[str, Field(max_length=8)]] = Field(
+        default_factory=list, max_length=COUNTRIES
+    )
     group: uuid.UUID | None = None
 
     @field_validator("countries")

@@ -77,7 +77,7 @@ def seed_warning_demo(session: Session, progress: Progress) -> int:
         border = BORDERS[index % len(BORDERS)] if spike else BORDERS[index % 2]
         screener = actor_named(session, f"{border.lower()}.officer")
         document = documents[index % len(documents)]
-        query = {"document": {"number": document.data.get("number"), "country": country}}
+        query = {"document": {"number": document.data.get("number"), "issuing_country": country}}
         hit, _ = report_hit(session, document.id, query, NOTE, actor=screener, now=moment)
         if spike and index % 3 == 0:
             request_confirmation(session, hit.id, "urgent", "traveller held at the desk",

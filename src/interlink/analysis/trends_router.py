@@ -13,6 +13,7 @@ from interlink.analysis.alerts import Method, early_warnings, with_behind
 from interlink.analysis.trend_schemas import TrendsRead, WarningRead, WarningsRead
 from interlink.analysis.trends import Grouping, Interval, Measure, series
 from interlink.core.deps import DbSession, Now
+from interlink.core.limits import PAGE
 from interlink.members.deps import requires
 
 __all__ = ["DEFAULT_DAYS", "router"]
@@ -37,7 +38,7 @@ def trends(
     category: Annotated[
         str | None, Query(max_length=32, description="one notice type or record kind")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> TrendsRead:
     """Counts per day or week of each series (category x group), largest first."""

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from interlink.core import storedjson
 from interlink.core.sqlite import configure_sqlite, read_only
 
 __all__ = [
@@ -57,6 +58,8 @@ watcher. (SQLAlchemy's default, 5 + 10, is fewer than the 40 threads routes run 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the per-backend settings Interlink relies on."""
     url = normalise_url(url)
+    # A damaged JSON value is read as a marker, not an error that fails a whole query.
+    kwargs.setdefault("json_deserializer", storedjson.loads)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":

@@ -29,7 +29,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+"""The request's session, closed once its route has run and its answer is serialised,
+before the answer is sent: a client slow to read holds no connection (``core.gate``)."""
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -7,17 +7,32 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import IO
 from urllib.parse import quote
 
-__all__ = ["download_headers", "safe_filename", "sha256", "sniff", "sniff_image", "zip_problem"]
+from starlette.responses import StreamingResponse
 
-ZIP_MAX_ENTRIES = 10_000
-ZIP_MAX_UNPACKED = 100 * 1024 * 1024
-ZIP_MAX_RATIO = 100
-"""A zip may hold this many entries and unpack to this much, at most this many times its
-own size (documents compress 2 to 10 times; bombs by thousands)."""
+from interlink.core.limits import ZIP_ENTRIES, ZIP_RATIO, ZIP_UNPACKED_BYTES
+
+__all__ = [
+    "download",
+    "download_headers",
+    "export_spool",
+    "safe_filename",
+    "sha256",
+    "sniff",
+    "sniff_image",
+    "zip_problem",
+]
+
+# Where the limits are defined (core.limits), under the names this module has used.
+ZIP_MAX_ENTRIES = ZIP_ENTRIES
+ZIP_MAX_UNPACKED = ZIP_UNPACKED_BYTES
+ZIP_MAX_RATIO = ZIP_RATIO
 
 _IMAGES = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -76,6 +91,28 @@ def download_headers(filename: str) -> dict[str, str]:
                          for c in filename)  # fmt: skip
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+
+
+def export_spool() -> IO[bytes]:
+    """A temporary file to write an export into before it is sent: in memory for the
+    first megabyte, on disk beyond (a hundred exports at once stay off the heap)."""
+    return tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(256 * 1024):
+            yield chunk
+
+
+def download(spool: IO[bytes], media_type: str, filename: str) -> StreamingResponse:
+    """An export written in ``spool``, sent from its start as the download ``filename``
+    (the file is closed once sent). Its route has done its database work: the answer
+    needs none, and leaves the admission gate as it starts (``core.gate``)."""
+    spool.seek(0)
+    return StreamingResponse(
+        _chunks(spool), media_type=media_type, headers=download_headers(filename)
+    )
 
 
 def _escapes(name: str) -> bool:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now
+from interlink.core.limits import FEED_PAGE, PAGE
 from interlink.dataprotection import retention, service
 from interlink.dataprotection.schemas import (
     DataRequestCreate,
@@ -49,7 +50,7 @@ def list_requests(
     actor: Officer,
     now: Now,
     status: Literal["consulting", "ready", "answered"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 100,
 ) -> list[dict[str, Any]]:
     found = service.list_requests(session, actor=actor, status=status, limit=limit)
     return [_view(session, r, now) for r in found]
@@ -115,7 +116,7 @@ def retention_due(
     actor: Owner,
     now: Now,
     kind: Annotated[str | None, Query(max_length=32)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=FEED_PAGE)] = 100,
 ) -> list[dict[str, Any]]:
     return retention.due_for_review(session, actor=actor, now=now, kind=kind, limit=limit)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from interlink.core.storedjson import BoundedObject
 from interlink.records.fields import CountryCode, PartialDate
 
 __all__ = [
@@ -34,7 +35,9 @@ class Subject(BaseModel):
     name: str = Field(min_length=2, max_length=200)
     date_of_birth: PartialDate | None = None
     nationality: CountryCode | None = None
-    document_numbers: list[str] = Field(default_factory=list, max_length=10)
+    document_numbers: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=10
+    )
 
     @model_validator(mode="after")
     def _documents(self) -> Self:
@@ -73,7 +76,9 @@ class FindingAction(BaseModel):
 
     action: Literal["correct", "erase", "keep"]
     reason: str = Reason
-    changes: dict[str, Any] | None = Field(default=None, description="for correct")
+    changes: BoundedObject | None = Field(
+        default=None, description="for correct: the record's fields, validated by its kind's model"
+    )
 
     @model_validator(mode="after")
     def _changes(self) -> Self:

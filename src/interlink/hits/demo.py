@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from interlink.hits.service import (
 from interlink.members.auth import actor_named
 from interlink.members.service import bureau_code
 from interlink.records.models import Record
+from interlink.screening.schemas import ScreenRequest
 
 __all__ = ["seed_hits"]
 
@@ -35,6 +37,18 @@ PLAN = [
     "open", "urgent_open", "routine_open", "overdue", "confirmed", "not_same",
     "more_information", "arrested", "seized", "overdue",
 ]  # fmt: skip
+
+
+def _query(record: Record) -> dict[str, Any]:
+    """What the screening that found ``record`` asked, as a screening body."""
+    data = record.data
+    if record.kind == "travel-documents":
+        asked: dict[str, Any] = {"document": {"number": data["number"]}}
+    elif record.kind == "vehicles":
+        asked = {"vehicle": {"vin": data["vin"]} if data.get("vin") else {"plate": data["plate"]}}
+    else:
+        asked = {"person": {"name": record.title}}
+    return ScreenRequest.model_validate(asked).model_dump(mode="json", exclude_none=True)
 
 
 def _officer(session: Session, country: str) -> Actor:
@@ -66,9 +80,8 @@ def seed_hits(session: Session, progress: Progress) -> int:
         owner_code = bureau_code(session, record.owner_bureau_id)
         answerer = _officer(session, owner_code)
         started = now - timedelta(minutes=90 - index * 3)
-        query = {"reported": record.title}
         hit, _ = report_hit(
-            session, record.id, query, "demo screening", actor=screener, now=started
+            session, record.id, _query(record), "demo screening", actor=screener, now=started
         )
         if fate == "open":
             pass

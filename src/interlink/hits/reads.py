@@ -4,6 +4,7 @@ record's owner, the bureau whose screening made it, and the secretariat."""
 
 from __future__ import annotations
 
+import logging
 import statistics
 import uuid
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from interlink.access import Action, Actor, Permission, check_permission, restrict
+from interlink.core.storedjson import damage
 from interlink.hits.models import Hit, HitConfirmation
 from interlink.hits.service import is_overdue, load_hit
 from interlink.members.service import bureau_by_code
@@ -27,6 +29,8 @@ __all__ = [
     "response_times",
     "visible_hits",
 ]
+
+log = logging.getLogger("interlink.hits")
 
 
 def get_hit(session: Session, hit_id: uuid.UUID, *, actor: Actor) -> Hit:
@@ -72,24 +76,39 @@ def list_hits(
     return list(session.scalars(ordered.limit(limit).offset(offset))), total
 
 
+def _damaged(hit: Hit) -> dict[str, str]:
+    """The parts of ``hit`` whose stored JSON cannot be shown, and why (logged)."""
+    found = {
+        name: reason
+        for name in ("query", "explanation")
+        if (reason := damage(getattr(hit, name))) is not None
+    }
+    if found:
+        log.warning("hit %s: stored JSON damaged (%s); shown without it", hit.id, found)
+    return found
+
+
 def hit_view(
     session: Session, hit: Hit, codes: dict[uuid.UUID, str], now: datetime
 ) -> dict[str, Any]:
+    """A hit as the API shows it; a part of its stored JSON that cannot be read is left
+    out (null) and named in ``damaged``, so that one damaged row breaks no list."""
     confirmations = session.scalars(
         select(HitConfirmation).where(HitConfirmation.hit_id == hit.id).order_by(HitConfirmation.id)
     ).all()
-    return {
+    damaged = _damaged(hit)
+    view = {
         "id": hit.id,
         "created_at": hit.created_at,
         "owner": codes.get(hit.owner_bureau_id, "?"),
         "screening_bureau": codes.get(hit.screening_bureau_id, "?"),
         "screened_by": hit.screened_by,
         "system": hit.system,
-        "query": hit.query,
+        "query": None if "query" in damaged else hit.query,
         "record_id": hit.record_id,
         "record_kind": hit.record_kind,
         "score": hit.score,
-        "explanation": hit.explanation,
+        "explanation": None if "explanation" in damaged else hit.explanation,
         "status": hit.status,
         "priority": hit.priority,
         "due_at": hit.due_at,
@@ -115,6 +134,9 @@ def hit_view(
             for c in confirmations
         ],
     }
+    if damaged:
+        view["damaged"] = damaged
+    return view
 
 
 def _percentile(values: list[float], share: float) -> float | None:

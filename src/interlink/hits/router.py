@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 
 from interlink.access import Actor, ClientScope, Permission
 from interlink.core.deps import DbSession, Now
+from interlink.core.limits import PAGE
 from interlink.hits import reads, service
 from interlink.hits.schemas import AnswerBody, ConfirmationRequest, HitReport, OutcomeBody
 from interlink.members.deps import requires
@@ -47,7 +48,7 @@ def list_hits(
     screened_by: Annotated[str | None, Query(description="screening bureau")] = None,
     overdue: bool | None = None,
     due_before: AwareDatetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
     hits, total = reads.list_hits(
@@ -73,8 +74,9 @@ def report_hit(
 ) -> dict[str, Any]:
     """Report a hit found by other means (a national copy of the data, say). With a
     ``reference``, reporting it again answers the first report's hit (200)."""
+    query = body.query.model_dump(mode="json", exclude_none=True)  # as screening stores it
     hit, new = service.report_hit(
-        session, body.record_id, body.query, body.note, actor=actor, now=now,
+        session, body.record_id, query, body.note, actor=actor, now=now,
         reference=body.reference,
     )  # fmt: skip
     session.commit()

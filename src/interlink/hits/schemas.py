@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from interlink.screening.schemas import ScreenRequest
 
 __all__ = ["AnswerBody", "ConfirmationRequest", "HitReport", "OutcomeBody"]
 
@@ -41,7 +43,7 @@ class HitReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     record_id: uuid.UUID
-    query: dict[str, Any] = Field(description="what was checked (as a screening body)")
+    query: ScreenRequest = Field(description="what was checked: a screening body")
     note: str | None = Field(default=None, max_length=4000)
     reference: str | None = Field(
         default=None,

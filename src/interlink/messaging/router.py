@@ -17,6 +17,7 @@ from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import InvalidInput
 from interlink.core.files import download_headers
+from interlink.core.limits import ATTACHMENTS, BODY_BYTES, PAGE
 from interlink.members.deps import requires
 from interlink.members.service import bureau_codes
 from interlink.messaging import service
@@ -115,10 +116,15 @@ async def _body_and_files(request: Request) -> tuple[MessageCreate, list[tuple[s
                     "schema": {
                         "type": "object",
                         "properties": {
-                            "message": {"type": "string", "description": "the JSON body"},
+                            "message": {
+                                "type": "string",
+                                "description": "the JSON body",
+                                "maxLength": BODY_BYTES,
+                            },
                             "attachments": {
                                 "type": "array",
                                 "items": {"type": "string", "format": "binary"},
+                                "maxItems": ATTACHMENTS,
                             },
                         },
                     }
@@ -151,7 +157,7 @@ def list_messages(
     box: Annotated[str, Query(description="inbox, outbox or all")] = "inbox",
     q: Annotated[str | None, Query(max_length=200)] = None,
     thread: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
     messages, total = service.list_messages(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from interlink.core.limits import COUNTRIES, MESSAGE_CHARS
 
 __all__ = ["MessageCreate", "Reference"]
 
@@ -20,15 +22,15 @@ class Reference(BaseModel):
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    recipients: list[str] = Field(
+    recipients: list[Annotated[str, Field(max_length=8)]] = Field(
         min_length=1,
-        max_length=250,
+        max_length=COUNTRIES,
         description="bureau codes (FR, DE ...), SEC (General Secretariat), CCC (command "
         "centre), or ['*'] for every member bureau",
     )
     priority: Literal["routine", "urgent", "flash"] = "routine"
     subject: str = Field(min_length=1, max_length=400)
-    body: str = Field(min_length=1, max_length=100_000)
+    body: str = Field(min_length=1, max_length=MESSAGE_CHARS)
     references: list[Reference] = Field(default_factory=list, max_length=50)
     reply_to: uuid.UUID | None = None
 

@@ -32,6 +32,7 @@ from interlink.audit.models import AuditEntry
 from interlink.core.errors import InvalidInput, NotFound
 from interlink.core.events import publish
 from interlink.core.files import safe_filename, sha256, sniff, zip_problem
+from interlink.core.limits import ATTACHMENT_BYTES, ATTACHMENTS
 from interlink.hits.models import Hit
 from interlink.members.models import Bureau, BureauKind
 from interlink.members.service import COMMAND_CENTRE, SECRETARIAT_CODE, bureau_by_code
@@ -54,8 +55,8 @@ __all__ = [
     "verify_message",
 ]
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = ATTACHMENT_BYTES
+MAX_ATTACHMENTS = ATTACHMENTS
 
 
 def _recipient_bureaus(session: Session, codes: list[str]) -> list[tuple[Bureau, str]]:

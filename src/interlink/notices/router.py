@@ -13,6 +13,8 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession
+from interlink.core.limits import PAGE
+from interlink.core.storedjson import readable
 from interlink.members.deps import requires
 from interlink.members.schemas import Page
 from interlink.members.service import bureau_codes
@@ -60,7 +62,10 @@ def _list(
     )
     notices, total = reads.list_notices(session, filters, actor=actor, limit=limit, offset=offset)
     session.commit()
-    items = [_view(session, notice, actor) for notice in notices]
+    # A notice whose stored JSON is damaged is left out (and logged), not the whole page.
+    items = readable(
+        notices, lambda notice: NoticeRead.model_validate(_view(session, notice, actor)), kind
+    )
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -77,7 +82,7 @@ def _register(kind: str, plural: str) -> None:
         since: Annotated[date | None, Query(description="requested on or after")] = None,
         until: Annotated[date | None, Query(description="requested on or before")] = None,
         q: Annotated[str | None, Query(max_length=200, description="words or reference")] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     ) -> dict[str, Any]:
         return _list(session, actor, kind, type, status, country, since, until, q, limit, offset)

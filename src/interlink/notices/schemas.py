@@ -9,10 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from interlink.core.limits import COUNTRIES, LIST_ITEMS
+from interlink.core.storedjson import BoundedObject
 from interlink.notices.types import NoticeType
 
 __all__ = [
@@ -33,22 +35,26 @@ class _Body(BaseModel):
 
 class NoticeCreate(_Body):
     type: NoticeType
-    data: dict[str, Any] = Field(description="the type's data (see the notice types)")
+    data: BoundedObject = Field(
+        description="the type's data (see the notice types), validated by its type's model"
+    )
     public_extract: bool = Field(
         default=False, description="allow a public extract once published (red, yellow, un)"
     )
 
 
 class NoticeUpdate(_Body):
-    data: dict[str, Any] | None = None
+    data: BoundedObject | None = None
     public_extract: bool | None = None
 
 
 class DiffusionCreate(_Body):
     type: NoticeType
-    data: dict[str, Any]
-    recipients: list[str] = Field(
-        min_length=1, description="ISO alpha-2 codes of the countries, or ['*'] for every member"
+    data: BoundedObject
+    recipients: list[Annotated[str, Field(max_length=8)]] = Field(
+        min_length=1,
+        max_length=COUNTRIES,
+        description="ISO alpha-2 codes of the countries, or ['*'] for every member",
     )
 
     @field_validator("recipients")
@@ -73,7 +79,7 @@ class CancelReason(StrEnum):
 
 
 class Resolution(_Body):
-    flag: str = Field(description="the flag's id")
+    flag: str = Field(max_length=64, description="the flag's id")
     decision: Literal["cleared", "upheld"]
     reason: str = Field(min_length=5, max_length=2000)
 
@@ -81,8 +87,8 @@ class Resolution(_Body):
 class TransitionBody(_Body):
     reason: str | None = Field(default=None, max_length=4000)
     cancel_reason: CancelReason | None = None
-    resolutions: list[Resolution] = Field(default_factory=list)
-    data: dict[str, Any] | None = Field(default=None, description="revise: the new data")
+    resolutions: list[Resolution] = Field(default_factory=list, max_length=LIST_ITEMS)
+    data: BoundedObject | None = Field(default=None, description="revise: the new data")
 
 
 class NoticeFilters(BaseModel):

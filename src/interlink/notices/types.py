@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from interlink.core.limits import ALIASES, LIST_ITEMS, SHORT_LIST
 from interlink.records.fields import CountryCode, PartialDate, Sex
 
 __all__ = [
@@ -44,6 +45,10 @@ PUBLIC_TYPES = frozenset({NoticeType.RED, NoticeType.YELLOW, NoticeType.UN})
 """Types whose owner may allow a public extract."""
 
 
+Code = Annotated[str, Field(min_length=1, max_length=40)]
+Item = Annotated[str, Field(min_length=1, max_length=400)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -65,15 +70,21 @@ class PersonSubject(_Strict):
     date_of_birth: PartialDate | None = None
     place_of_birth: str | None = Field(default=None, max_length=200)
     country_of_birth: CountryCode | None = None
-    nationalities: list[CountryCode] = Field(default_factory=list)
+    nationalities: list[CountryCode] = Field(default_factory=list, max_length=SHORT_LIST)
     height_m: float | None = Field(default=None, gt=0.3, lt=2.8)
     weight_kg: int | None = Field(default=None, ge=1, le=400)
-    eye_colours: list[str] = Field(default_factory=list, description="three-letter codes: BRO")
-    hair_colours: list[str] = Field(default_factory=list, description="three-letter codes: BLA")
+    eye_colours: list[Code] = Field(
+        default_factory=list, max_length=SHORT_LIST, description="three-letter codes: BRO"
+    )
+    hair_colours: list[Code] = Field(
+        default_factory=list, max_length=SHORT_LIST, description="three-letter codes: BLA"
+    )
     distinguishing_marks: str | None = Field(default=None, max_length=2000)
-    languages: list[str] = Field(default_factory=list, description="ISO 639-2/3 codes: ENG")
+    languages: list[Code] = Field(
+        default_factory=list, max_length=SHORT_LIST, description="ISO 639-2/3 codes: ENG"
+    )
     physical_description: str | None = Field(default=None, max_length=4000)
-    identity_documents: list[IdentityDocument] = Field(default_factory=list)
+    identity_documents: list[IdentityDocument] = Field(default_factory=list, max_length=LIST_ITEMS)
     photo: bool = Field(default=False, description="a good photograph is attached to the record")
     fingerprints: bool = False
     dna_profile: bool = False
@@ -213,9 +224,9 @@ class OrangeData(_Request):
 
 class PurpleData(_Request):
     modus_operandi: str = Field(min_length=10, max_length=8000)
-    objects: list[str] = Field(default_factory=list)
-    devices: list[str] = Field(default_factory=list)
-    concealment_methods: list[str] = Field(default_factory=list)
+    objects: list[Item] = Field(default_factory=list, max_length=LIST_ITEMS)
+    devices: list[Item] = Field(default_factory=list, max_length=LIST_ITEMS)
+    concealment_methods: list[Item] = Field(default_factory=list, max_length=LIST_ITEMS)
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -241,7 +252,7 @@ class SilverData(_Request):
 
 class Entity(_Strict):
     name: str = Field(min_length=2, max_length=400)
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[Item] = Field(default_factory=list, max_length=ALIASES)
     address: str | None = Field(default=None, max_length=400)
     country: CountryCode | None = None
 
@@ -252,7 +263,9 @@ class UnData(_Request):
     entity: Entity | None = None
     sanctions_committee: str = Field(min_length=3, max_length=200)
     un_reference: str = Field(min_length=2, max_length=40, description="e.g. QDi.430")
-    measures: list[Literal["asset_freeze", "travel_ban", "arms_embargo"]] = Field(min_length=1)
+    measures: list[Literal["asset_freeze", "travel_ban", "arms_embargo"]] = Field(
+        min_length=1, max_length=3
+    )
     listed_on: PartialDate | None = None
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now
+from interlink.core.limits import PAGE
 from interlink.members.deps import requires
 from interlink.operations import incidents, reads, service
 from interlink.operations.schemas import (
@@ -41,7 +42,7 @@ Manager = Annotated[Actor, Depends(requires(Permission.OPERATIONS_MANAGE))]
 Ident = Annotated[str, Path(description="id, or reference (OP-2026-0001)", max_length=40)]
 Country = Annotated[str | None, Query(description="a country taking part", max_length=3)]
 Text = Annotated[str | None, Query(description="words of the name or reference", max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=500)]
+Limit = Annotated[int, Query(ge=1, le=PAGE)]
 Offset = Annotated[int, Query(ge=0, le=10**9)]
 
 

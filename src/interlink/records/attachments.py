@@ -16,13 +16,14 @@ from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.errors import InvalidInput, NotFound
 from interlink.core.files import safe_filename, sha256, sniff_image
+from interlink.core.limits import RECORD_FILE_BYTES, megabytes
 from interlink.records.models import Record, RecordFile
 from interlink.records.service import load_record
 
 __all__ = ["FILE_KINDS", "MAX_FILE_BYTES", "add_file", "get_file", "list_files", "sniff_image"]
 
 FILE_KINDS = frozenset({"persons", "artworks", "missing-persons", "unidentified-bodies"})
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = RECORD_FILE_BYTES
 
 
 def _record(
@@ -47,7 +48,9 @@ def add_file(
     if not content:
         raise InvalidInput("file", "the file is empty")
     if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput("file", f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise InvalidInput(
+            "file", f"the file is larger than {megabytes(MAX_FILE_BYTES)} (RECORD_FILE_BYTES)"
+        )
     media_type = sniff_image(content)
     if media_type is None:
         raise InvalidInput("file", "only JPEG, PNG, GIF or WebP images are accepted")

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from stdnum import iban as stdnum_iban
 from stdnum import imo as stdnum_imo
 from stdnum.exceptions import ValidationError as StdnumError
@@ -51,7 +51,7 @@ def _country(value: str) -> str:
     return code
 
 
-CountryCode = Annotated[str, AfterValidator(_country)]
+CountryCode = Annotated[str, StringConstraints(max_length=8), AfterValidator(_country)]
 
 _PARTIAL = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 
@@ -81,7 +81,7 @@ def _last_year() -> int:
     return date.today().year + 1
 
 
-PartialDate = Annotated[str, AfterValidator(_partial_date)]
+PartialDate = Annotated[str, StringConstraints(max_length=16), AfterValidator(_partial_date)]
 """A date known to the year, the month or the day: ``1971``, ``1971-03``, ``1971-03-09``."""
 
 Text = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
@@ -100,7 +100,7 @@ def _iban(value: str) -> str:
         raise ValueError(f"not a valid IBAN: {exc}") from exc
 
 
-Iban = Annotated[str, AfterValidator(_iban)]
+Iban = Annotated[str, StringConstraints(max_length=64), AfterValidator(_iban)]
 
 
 def _imo(value: str) -> str:
@@ -110,4 +110,4 @@ def _imo(value: str) -> str:
         raise ValueError(f"not a valid IMO ship number: {exc}") from exc
 
 
-ImoNumber = Annotated[str, AfterValidator(_imo)]
+ImoNumber = Annotated[str, StringConstraints(max_length=16), AfterValidator(_imo)]

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -38,11 +38,14 @@ def _camel(kind: str) -> str:
 
 
 def _public_fields(model: type[RecordData]) -> dict[str, Any]:
-    """Fields by their public name (the alias where one is set), all optional."""
+    """Fields by their public name (the alias where one is set), all optional, with the
+    limits of the kind's model (lengths, list sizes), so that a patch is bounded as it
+    is parsed, before it is merged and validated whole."""
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         public = info.alias or name
-        fields[public] = (info.annotation | None, Field(default=None, description=info.description))
+        kept = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+        fields[public] = (kept | None, Field(default=None, description=info.description))
     return fields
 
 

@@ -15,8 +15,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from interlink.access import Actor
+from interlink.core.bodies import spooled
 from interlink.core.deps import DbSession, Now, SettingsDep
-from interlink.core.errors import AppError, InvalidInput
+from interlink.core.errors import AppError
+from interlink.core.gate import turn
+from interlink.core.limits import STREAM_BODY_BYTES
 from interlink.core.ratelimit import rate_limiter
 from interlink.screening import service
 from interlink.screening.index import ScreeningIndex
@@ -26,7 +29,6 @@ from interlink.screening.schemas import ScreenRequest, ScreenResult
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
-MAX_BODY = 32 * 1024 * 1024
 
 
 def screening_index(request: Request) -> ScreeningIndex:
@@ -62,17 +64,18 @@ async def screen_stream(
     """Each input line is a screening body; each output line is its result, in order, or
     ``{"line": n, "error": {...}}`` for a line that is not a valid query.
 
-    The request body is read whole (up to ``MAX_BODY``) before the first answer: ASGI
-    servers may consume the request channel to watch for disconnects while a streamed
-    response is sent, so reading and answering at once is not portable.
+    The request body (up to ``STREAM_BODY_BYTES``) is in before the first answer, in a
+    temporary file beyond a few hundred kilobytes: ASGI servers may consume the request
+    channel to watch for disconnects while a streamed response is sent, so reading and
+    answering at once is not portable. Each line is screened in a turn of its own at the
+    server's admission gate (``core.gate.turn``): a client slow to read the answers
+    holds no turn while it does not read.
 
     Each line is one screening of the caller's allowance (the call took the first); a
     line beyond it is answered ``{"line": n, "error": {"status": 429, ...}}`` with the
     seconds to wait, to be sent again later.
     """
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise InvalidInput("body", f"at most {MAX_BODY // (1024 * 1024)} MB per request")
+    body = await spooled(request, STREAM_BODY_BYTES)
     factory = request.app.state.session_factory
     clock = request.app.state.clock
 
@@ -82,17 +85,20 @@ async def screen_stream(
         session = await run_in_threadpool(factory)
         first = True
         try:
-            for number, line in enumerate(body.split(b"\n"), start=1):
+            for number, line in enumerate(body, start=1):
                 if line.strip():
                     wait = None if first else take_screening(limits, settings, actor)
                     first = False
                     if wait is not None:
                         yield _refused(number, wait)
                         continue
-                    yield await run_in_threadpool(
-                        _answer, session, actor, index, number, line, clock
-                    )
+                    async with turn(request.scope):
+                        answer = await run_in_threadpool(
+                            _answer, session, actor, index, number, line, clock
+                        )
+                    yield answer
         finally:
+            body.close()
             await run_in_threadpool(session.close)
 
     return StreamingResponse(answers(), media_type="application/x-ndjson")

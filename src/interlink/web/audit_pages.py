@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import io
 import json
-import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import IO, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -33,7 +31,7 @@ from interlink.audit.service import record as audit_record
 from interlink.core.csvcells import writer as csv_writer
 from interlink.core.db import reading
 from interlink.core.deps import DbSession, Now
-from interlink.core.files import download_headers
+from interlink.core.files import download, export_spool
 from interlink.web.pages import problem_page, render
 from interlink.web.session import page_requires
 
@@ -167,12 +165,6 @@ def _write(session: Session, query: Select[AuditEntry], kind: str, out: IO[bytes
     text.detach()  # the spool stays open for the answer
 
 
-def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
-    with spool:
-        while chunk := spool.read(64 * 1024):
-            yield chunk
-
-
 _MEDIA = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 
 
@@ -186,10 +178,9 @@ def export(
     if errors:
         detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
         return problem_page(request, actor, f"Invalid input: {detail}", 422)
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    spool = export_spool()
     with reading(session):  # a long read: on SQLite, writers (audited ones) go on meanwhile
         _write(session, _query(filters), format, spool)
-    spool.seek(0)
     # Who took a copy of the trail, and of which part, is itself on the trail.
     audit_record(
         session,
@@ -200,5 +191,4 @@ def export(
     )
     session.commit()  # fmt: skip
     filename = f"audit-{now:%Y%m%d-%H%M%S}.{format}"
-    return StreamingResponse(_chunks(spool), media_type=_MEDIA[format],
-                             headers=download_headers(filename))  # fmt: skip
+    return download(spool, _MEDIA[format], filename)

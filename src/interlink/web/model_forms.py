@@ -47,8 +47,10 @@ FormData = dict[str, list[str]]
 MAX_ROWS = 100
 """Rows of a list a form may carry (the longest list a type allows)."""
 
-_PARTIAL_DATE = typing.get_args(PartialDate)[1:]
-_COUNTRY = typing.get_args(CountryCode)[1:]
+# Told apart by their validators (their last marks), not their length limits, which
+# other types share.
+_PARTIAL_DATE = typing.get_args(PartialDate)[-1:]
+_COUNTRY = typing.get_args(CountryCode)[-1:]
 
 
 @dataclass(frozen=True)

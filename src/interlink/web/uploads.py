@@ -25,6 +25,7 @@ from interlink.core.deps import DbSession, SettingsDep
 from interlink.core.errors import AppError, InvalidInput
 from interlink.core.files import download_headers, safe_filename
 from interlink.core.jobs import Job, JobRegistry
+from interlink.core.limits import FORM_OVERHEAD_BYTES, UPLOAD_BYTES, UPLOAD_ROWS
 from interlink.interop.base import HEAD, FormatError
 from interlink.interop.formats import FORMATS, guess_format
 from interlink.members.service import bureau_by_code, check_visibility
@@ -37,8 +38,8 @@ from interlink.web.session import CSRF_FIELD, PageActor, check_csrf, page_requir
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-MAX_UPLOAD = 32 * 1024 * 1024
-MAX_TRAVELLERS = 100_000
+MAX_UPLOAD = UPLOAD_BYTES
+MAX_TRAVELLERS = UPLOAD_ROWS
 """Travellers per uploaded manifest (held in memory while they are screened); larger
 manifests go through ``interlink screen``."""
 IMPORT_BATCH = 1000  # small batches: the page's progress moves every thousand records
@@ -76,7 +77,7 @@ def _refused_upload(request: Request, actor: Actor) -> str | None:
     declared = request.headers.get("content-length", "")
     if not (declared.isascii() and declared.isdigit()):
         return "the upload must say its size (Content-Length)"
-    if int(declared) > MAX_UPLOAD + 64 * 1024:
+    if int(declared) > MAX_UPLOAD + FORM_OVERHEAD_BYTES:
         return f"at most {MAX_UPLOAD // (1024 * 1024)} MB per file"
     if (running := _jobs(request).running(actor.name)) is not None:
         return f"your job {running.title!r} is still running: wait for it to finish"

@@ -9,6 +9,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from interlink.core.limits import LINKS
 from interlink.records.fields import CountryCode, Iban, ImoNumber, compact_identifier
 from interlink.records.kinds.base import RecordData
 
@@ -39,7 +40,9 @@ class AssetData(RecordData):
     estimated_value: float | None = Field(default=None, ge=0)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     description: str | None = Field(default=None, max_length=4000)
-    person_ids: list[uuid.UUID] = Field(default_factory=list, description="Linked person records")
+    person_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=LINKS, description="Linked person records"
+    )
 
     @model_validator(mode="after")
     def _fits_type(self) -> Self:

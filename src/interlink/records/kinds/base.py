@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from interlink.core.limits import RECORD_BYTES
 from interlink.matching.identifiers import compact_identifier
 
 __all__ = ["RecordData", "fold"]
@@ -50,6 +51,16 @@ class RecordData(BaseModel):
     def screened(cls, data: dict[str, Any]) -> dict[str, Any]:
         """``data`` (as stored) reduced to ``screened_fields``."""
         return {name: data[name] for name in cls.screened_fields if name in data}
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        size = len(self.model_dump_json(exclude_none=True))
+        if size > RECORD_BYTES:
+            raise ValueError(
+                f"the record is {size // 1024} KB as JSON; at most {RECORD_BYTES // 1024} KB "
+                "(RECORD_BYTES)"
+            )
+        return self
 
     def title(self) -> str:
         """A one-line summary for lists."""

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from interlink.core.limits import ALIASES, LINKS, LIST_ITEMS, SHORT_LIST
 from interlink.records.fields import CountryCode, PartialDate, Sex, compact_identifier
 from interlink.records.kinds.base import RecordData
 
@@ -19,7 +20,8 @@ __all__ = [
     "UnidentifiedBodyData",
 ]
 
-Name = str
+Alias = Annotated[str, Field(min_length=1, max_length=400)]
+Language = Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class IdentityDocument(BaseModel):
@@ -48,7 +50,7 @@ class _NamedPerson(RecordData):
     )
     sex: Sex | None = None
     date_of_birth: PartialDate | None = None
-    nationalities: list[CountryCode] = Field(default_factory=list)
+    nationalities: list[CountryCode] = Field(default_factory=list, max_length=SHORT_LIST)
 
     @model_validator(mode="after")
     def _has_a_name(self) -> Self:
@@ -74,20 +76,24 @@ class PersonData(_NamedPerson):
         "date_of_birth", "nationalities", "identity_documents",
     )  # fmt: skip
 
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[Alias] = Field(default_factory=list, max_length=ALIASES)
     place_of_birth: str | None = Field(default=None, max_length=200)
     country_of_birth: CountryCode | None = None
-    identity_documents: list[IdentityDocument] = Field(default_factory=list)
+    identity_documents: list[IdentityDocument] = Field(default_factory=list, max_length=LIST_ITEMS)
     phones: list[Annotated[str, Field(max_length=40)]] = Field(
-        default_factory=list, max_length=20, description="International form: +33 6 12 34 56 78"
+        default_factory=list,
+        max_length=SHORT_LIST,
+        description="International form: +33 6 12 34 56 78",
     )
-    emails: list[Annotated[str, Field(max_length=254)]] = Field(default_factory=list, max_length=20)
+    emails: list[Annotated[str, Field(max_length=254)]] = Field(
+        default_factory=list, max_length=SHORT_LIST
+    )
     addresses: list[Annotated[str, Field(max_length=400)]] = Field(
-        default_factory=list, max_length=20
+        default_factory=list, max_length=SHORT_LIST
     )
     distinguishing_marks: str | None = Field(default=None, max_length=2000)
-    languages: list[str] = Field(default_factory=list)
-    links: list[RecordLink] = Field(default_factory=list)
+    languages: list[Language] = Field(default_factory=list, max_length=SHORT_LIST)
+    links: list[RecordLink] = Field(default_factory=list, max_length=LINKS)
 
     @model_validator(mode="after")
     def _named(self) -> Self:
