@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import threading
-import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -131,8 +130,7 @@ def _paused_request(
     """``GET path`` in a thread, its export spooled to a ``PausingSpool``; returns once
     the export is paused mid-way."""
     spool = PausingSpool()
-    spooling = types.SimpleNamespace(SpooledTemporaryFile=lambda *a, **k: spool)
-    monkeypatch.setattr(module, "tempfile", spooling)
+    monkeypatch.setattr(module, "export_spool", lambda: spool)
     answer: dict[str, Any] = {}
     thread = threading.Thread(target=lambda: answer.update(response=client.get(path, **options)))
     thread.start()
