@@ -1,9 +1,10 @@
 """Slow clients against a real server process (``interlink serve``), on SQLite and
-PostgreSQL: 32 and then 200 sockets that send a request's head and trickle its body, and
-32 and then 200 clients that ask for a large export and stop reading it after its first
-bytes. While they hang on, ``/api/v1/health`` and a screening answer; afterwards the
-trickled requests, once their bodies are complete, are answered too (they were held,
-not dropped).
+PostgreSQL: 32 and then 200 sockets that send a request's head and trickle its body; 32
+clients that ask for a large export, and 200 that ask for a large photo, and stop reading
+after the first bytes (a photo costs the server little to make, so that 200 of them test
+the gate rather than the exports' own CPU). While they hang on, ``/api/v1/health`` and a
+screening answer; afterwards the trickled requests, once their bodies are complete, are
+answered too (they were held, not dropped).
 
 A slow sender holds a socket, never a turn of the admission gate (its body is read
 before it takes one); a slow reader leaves the gate once its answer has started. The
@@ -41,11 +42,17 @@ WAIT = 120.0
 """Longest wait for progress on a loaded, shared machine."""
 
 
+PHOTO_BYTES = 5 * 1024 * 1024 - 1024
+"""A photo as large as a record file may be: also more than loopback's buffers hold."""
+
+
 @dataclass
 class Live:
     server: Server
     france: dict[str, str]
     germany: dict[str, str]
+    photo: str
+    """The path of a large photo of a person record."""
 
     @property
     def port(self) -> int:
@@ -102,12 +109,26 @@ def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
     with _environment(INTERLINK_RATE_LIMITS="false"):
         server = Server(url).start()
     try:
-        live = Live(server, server.token("fr.o"), server.token("de.o"))
+        france = server.token("fr.o")
+        live = Live(server, france, server.token("de.o"), _photo(server.base, france))
         _answers_meanwhile(live)  # the screening index is built by the first screening
         yield live
     finally:
         server.stop()
         cleanup()
+
+
+def _photo(base: str, france: dict[str, str]) -> str:
+    """A person record of FR's with a large photo; the photo's path."""
+    with httpx.Client(base_url=base, headers=france, timeout=WAIT) as client:
+        person = {"full_name": "Jean Photo", "visibility": {"mode": "all_members"}}
+        made = client.post("/api/v1/records/persons", json=person)
+        assert made.status_code == 201, made.text
+        files = f"/api/v1/records/persons/{made.json()['id']}/files"
+        png = b"\x89PNG\r\n\x1a\n" + os.urandom(PHOTO_BYTES - 8)
+        added = client.post(files, files={"file": ("large.png", png, "image/png")})
+        assert added.status_code == 201, added.text
+        return f"{files}/{added.json()['id']}"
 
 
 def _connect(port: int, receive_buffer: int | None = None) -> socket.socket:
@@ -166,15 +187,18 @@ def test_senders_that_trickle_a_body_hold_no_turn(live: Live, clients: int) -> N
             sock.close()
 
 
-@pytest.mark.parametrize("clients", [32, 200])
-def test_clients_that_stop_reading_an_export_hold_no_turn(live: Live, clients: int) -> None:
+@pytest.mark.parametrize(("what", "clients"), [("export", 32), ("photo", 200)])
+def test_clients_that_stop_reading_an_answer_hold_no_turn(
+    live: Live, what: str, clients: int
+) -> None:
+    path = "/api/v1/records/persons/export" if what == "export" else live.photo
     request = (
-        f"GET /api/v1/records/persons/export HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: {live.france['Authorization']}\r\n\r\n"
     ).encode()
     readers = []
     try:
-        # One after the other: each export has begun (its first bytes read) before the
+        # One after the other: each answer has begun (its first bytes read) before the
         # next is asked for, then is read no more. (Exports at once would measure the
         # exports' own contention instead.)
         for _ in range(clients):
