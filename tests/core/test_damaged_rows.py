@@ -69,6 +69,12 @@ def test_a_damaged_record_is_left_out_of_its_list(
         listed = client.get("/api/v1/records/vehicles", headers=auth(who))
         assert listed.status_code == 200, listed.text[:300]
         assert {item["id"] for item in listed.json()["items"]} == set(made[len(broken) :])
+        # Read alone, a damaged record is a clear refusal, not a server error.
+        alone = client.get(f"/api/v1/records/vehicles/{made[0]}", headers=auth(who))
+        assert alone.status_code == 409 and "interlink doctor" in alone.text, alone.text[:300]
+        # An export leaves it out as the list does (it carried the marker as data before).
+        exported = client.get("/api/v1/records/vehicles/export?format=csv", headers=auth(who))
+        assert exported.status_code == 200 and DAMAGED not in exported.text
 
 
 def test_a_damaged_notice_is_left_out_of_its_list(

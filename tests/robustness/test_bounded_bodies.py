@@ -11,20 +11,6 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-NOT_YET = {
-    # members/* belongs to other work in progress; these are bounded only by the 1 MB
-    # body limit and by their validators (country codes, the OAuth2 form).
-    "ApiClientCreate.country",
-    "GroupCreate.countries",
-    "GroupMembersUpdate.add",
-    "GroupMembersUpdate.remove",
-    "UserCreate.country",
-    "Body_token_api_v1_auth_token_post.client_id",
-    "Body_token_api_v1_auth_token_post.client_secret",
-    "Body_token_api_v1_auth_token_post.password",
-    "Body_token_api_v1_auth_token_post.scope",
-    "Body_token_api_v1_auth_token_post.username",
-}
 BOUNDED_FORMATS = {"uuid", "date", "date-time", "binary"}
 """Strings bounded by their format; a file (binary, or with a media type) is bounded by
 its route's body limit."""
@@ -72,4 +58,4 @@ def test_every_request_body_is_bounded(client: TestClient) -> None:
         for method, operation in item.items():
             for content in (operation.get("requestBody") or {}).get("content", {}).values():
                 walk(content.get("schema", {}), f"{method.upper()} {path}", frozenset())
-    assert walk.unbounded - NOT_YET == set()
+    assert walk.unbounded == set()

@@ -22,6 +22,7 @@ from interlink.audit.schemas import (
 from interlink.audit.service import entries_query, page_of, verify_chain
 from interlink.core.config import Settings
 from interlink.core.deps import DbSession, SettingsDep
+from interlink.core.limits import FEED_PAGE
 from interlink.core.signing import installation_key
 from interlink.members.deps import requires
 from interlink.members.schemas import Page
@@ -43,7 +44,7 @@ def search_audit(
     object_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=FEED_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
     query = entries_query(

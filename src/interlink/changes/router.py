@@ -10,6 +10,7 @@ from interlink.access import Actor, ClientScope, Permission
 from interlink.changes.feed import read_changes
 from interlink.changes.schemas import ChangePage
 from interlink.core.deps import DbSession
+from interlink.core.limits import FEED_PAGE
 from interlink.members.deps import requires
 
 __all__ = ["router"]
@@ -30,7 +31,7 @@ def changes(
         str,
         Query(max_length=32, description="The cursor of the last page read; 0 from the start"),
     ] = "0",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    limit: Annotated[int, Query(ge=1, le=FEED_PAGE)] = 500,
 ) -> ChangePage:
     """Every change to the records and published notices the caller may screen against,
     in commit order: upserts, and removals of what the caller could see and no longer can.

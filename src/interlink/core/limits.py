@@ -35,6 +35,7 @@ __all__ = [
     "RECORD_FILE_BYTES",
     "SEND_STALL_SECONDS",
     "SHORT_LIST",
+    "SIGNIN_FIELD_CHARS",
     "SPOOL_MEMORY_BYTES",
     "STREAM_BODY_BYTES",
     "UPLOAD_BYTES",
@@ -106,6 +107,8 @@ LIST_ITEMS: Final = 50
 """Items of other lists: identity documents, charges, objects, devices, resolutions."""
 LINKS: Final = 200
 """Links of a record to other records, assets' persons, an operation's targets."""
+SIGNIN_FIELD_CHARS: Final = 256
+"""Characters of each field of the sign-in form (passwords are at most 256)."""
 COUNTRIES: Final = 250
 """Countries of a list of countries (there are 249 ISO 3166 codes)."""
 RECORD_BYTES: Final = 64 * 1024

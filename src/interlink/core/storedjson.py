@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, Field
 
+from interlink.core.errors import AppError
 from interlink.core.limits import JSON_DEPTH, OBJECT_DEPTH, OBJECT_KEYS
 
 __all__ = ["DAMAGED", "BoundedObject", "damage", "depth", "loads", "problem", "readable"]
@@ -110,7 +111,7 @@ def readable(rows: Iterable[Row], view: Callable[[Row], View], what: str) -> lis
     for row in rows:
         try:
             shown.append(view(row))
-        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        except (AppError, ValueError, TypeError, KeyError, RecursionError) as exc:
             ident = getattr(row, "id", "?")
             log.warning("%s %s left out of a list: %s", what, ident, str(exc)[:300])
     return shown

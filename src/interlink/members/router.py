@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from interlink.access import Actor, Permission
 from interlink.core.deps import DbSession, Now, SettingsDep
 from interlink.core.errors import problem_response
+from interlink.core.limits import PAGE, SIGNIN_FIELD_CHARS
 from interlink.core.ratelimit import RateLimits
 from interlink.members import group_membership as membership
 from interlink.members import groups, service
@@ -70,6 +71,28 @@ def list_bureaus(session: DbSession) -> dict[str, object]:
     return {"items": service.list_bureaus(session)}
 
 
+class SignInForm(OAuth2PasswordRequestForm):
+    """OAuth2's password form with every field bounded (``SIGNIN_FIELD_CHARS``)."""
+
+    def __init__(
+        self,
+        username: Annotated[str, Form(max_length=SIGNIN_FIELD_CHARS)],
+        password: Annotated[str, Form(max_length=SIGNIN_FIELD_CHARS)],
+        grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+        scope: Annotated[str, Form(max_length=SIGNIN_FIELD_CHARS)] = "",
+        client_id: Annotated[str | None, Form(max_length=SIGNIN_FIELD_CHARS)] = None,
+        client_secret: Annotated[str | None, Form(max_length=SIGNIN_FIELD_CHARS)] = None,
+    ) -> None:
+        super().__init__(
+            grant_type=grant_type,
+            username=username,
+            password=password,
+            scope=scope,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+
+
 @router.post(
     "/auth/token",
     response_model=Token,
@@ -89,7 +112,7 @@ def token(
     settings: SettingsDep,
     limits: RateLimits,
     now: Now,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[SignInForm, Depends()],
 ) -> Token:
     address = request.client.host if request.client else "unknown"
     check_signin(limits, settings, form.username, address)
@@ -126,7 +149,7 @@ def list_users(
     session: DbSession,
     actor: ManageUsers,
     now: Now,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, object]:
     users, total = service.list_users(session, actor=actor, limit=limit, offset=offset)

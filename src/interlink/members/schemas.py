@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlink.access.roles import ClientScope, Role
+from interlink.core.limits import COUNTRIES
 from interlink.members.models import ConsentAnswer, GroupRole
 
 __all__ = [
@@ -73,6 +74,10 @@ class Token(BaseModel):
     expires_in: int
 
 
+CountryCodeText = Annotated[str, Field(max_length=6)]
+"""A country code as typed (``fr``, ``SEC``, ``GS-SEC``), before ``_country_code``."""
+
+
 def _country_code(value: str) -> str:
     code = value.strip().upper()
     if code in ("SEC", "GS-SEC"):
@@ -86,7 +91,9 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")
     password: str = Field(min_length=12, max_length=256)
     role: Role
-    country: str = Field(description="Bureau: member alpha-2 code, or SEC for the secretariat")
+    country: str = Field(
+        max_length=6, description="Bureau: member alpha-2 code, or SEC for the secretariat"
+    )
     full_name: str = Field(default="", max_length=200)
 
     _country = field_validator("country")(_country_code)
@@ -127,7 +134,9 @@ class ApiClientCreate(BaseModel):
         "replicates its bureau's data (the change feed) and reports the hits it made offline",
     )
     country: str | None = Field(
-        default=None, description="Bureau of the client; defaults to the caller's bureau"
+        default=None,
+        max_length=6,
+        description="Bureau of the client; defaults to the caller's bureau",
     )
 
     @field_validator("country")
@@ -154,7 +163,9 @@ class ApiClientCreated(ApiClientRead):
 class GroupCreate(BaseModel):
     name: str = Field(min_length=3, max_length=200)
     description: str = Field(default="", max_length=2000)
-    countries: list[str] = Field(default_factory=list, description="Other member bureaus")
+    countries: list[CountryCodeText] = Field(
+        default_factory=list, max_length=COUNTRIES, description="Other member bureaus"
+    )
 
     _codes = field_validator("countries")(
         lambda codes: sorted({_country_code(code) for code in codes})
@@ -162,15 +173,15 @@ class GroupCreate(BaseModel):
 
 
 class GroupMembersUpdate(BaseModel):
-    add: list[str] = Field(
+    add: list[CountryCodeText] = Field(
         default_factory=list,
-        max_length=200,
+        max_length=COUNTRIES,
         description="Countries to add: at once if no other bureau's records are shared with "
         "the group, else once their owners consent (see 'pending')",
     )
-    remove: list[str] = Field(
+    remove: list[CountryCodeText] = Field(
         default_factory=list,
-        max_length=200,
+        max_length=COUNTRIES,
         description="Members to remove (their records shared with the group become owner "
         "only), or countries whose addition is pending",
     )

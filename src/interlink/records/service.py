@@ -31,6 +31,7 @@ from interlink.audit import AuditAction
 from interlink.audit import record as audit
 from interlink.core.db import reading
 from interlink.core.errors import Conflict, InvalidInput, NotFound
+from interlink.core.storedjson import damage
 from interlink.core.types import utcnow
 from interlink.members.models import Bureau
 from interlink.members.service import bureau_by_code, check_visibility
@@ -107,8 +108,20 @@ def validation_to_invalid_input(exc: ValidationError, prefix: str = "body") -> I
 
 
 def record_view(record: Record, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
+    """The record as the API shows it; ``Conflict`` when its stored data no longer reads
+    (damaged, or outside its kind's model: lists leave such a record out instead)."""
     model = kind_model(record.kind)
-    data = model.model_validate(record.data)
+    why = damage(record.data)
+    data = None
+    try:
+        data = model.model_validate(record.data) if why is None else None
+    except ValidationError as exc:
+        why = f"its data no longer passes the {model.label} model ({exc.error_count()} errors)"
+    if data is None:
+        raise Conflict(
+            f"this record's stored data cannot be read: {why}; `interlink doctor` lists such "
+            "records for an administrator to mend"
+        )
     return {
         **record.data,
         "id": record.id,
