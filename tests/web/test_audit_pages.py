@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from interlink.access import Role
@@ -157,3 +157,50 @@ def test_verify_reports_an_intact_chain_and_names_a_tampered_entry(
     assert f"Broken at entry {entry.seq}" in broken.text
     assert "does not match its hash" in broken.text and "forger" in broken.text
     assert session.scalar(select(AuditEntry.actor).where(AuditEntry.seq == entry.seq)) == "forger"
+
+
+def test_an_auditor_keeps_a_checkpoint_and_checks_a_shortened_log_against_it(
+    client: TestClient, make_user: MakeUser, session: Session
+) -> None:
+    """In the console as with `interlink audit verify --checkpoint`: a checkpoint downloaded
+    today refuses the log once its newest entries are removed and the head moved back,
+    though the chain itself still reads as intact."""
+    for n in range(5):
+        record(session, AuditAction.USER_UPDATE, actor_name="honest", object_id=f"c{n}")
+    session.commit()
+    sign_in(client, make_user(Role.AUDITOR, "SEC"))
+    kept = client.get("/audit/checkpoint")
+    assert kept.status_code == 200 and "attachment" in kept.headers["content-disposition"]
+    signed_seq = kept.json()["checkpoint"]["seq"]
+    pem = client.get("/audit/public-key")
+    assert pem.status_code == 200 and pem.text.startswith("-----BEGIN PUBLIC KEY-----")
+
+    def check(files: list[tuple[str, tuple[str, bytes, str]]]) -> tuple[int, str]:
+        page = client.get("/audit/verify")  # the form's CSRF token
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        answer = client.post("/audit/verify", data={"csrf_token": token}, files=files)
+        return answer.status_code, answer.text
+
+    upload = [("checkpoints", ("today.json", kept.content, "application/json"))]
+    status, text = check(upload)
+    assert status == 200 and "Matches" in text and f"entry {signed_seq} is as signed" in text
+
+    # Remove the newest three entries and move the head back: the chain alone is intact.
+    head = session.get_one(AuditHead, 1)
+    session.refresh(head)
+    keep = head.seq - 3
+    session.execute(delete(AuditEntry).where(AuditEntry.seq > keep))
+    last = session.get_one(AuditEntry, keep)
+    head.seq, head.hash = last.seq, last.hash
+    session.commit()
+    status, text = check(upload)
+    assert status == 200 and "Intact:" in text  # the chain alone cannot tell
+    assert "Refused" in text and "entries were removed" in text
+
+    forged = json.loads(kept.content)
+    forged["checkpoint"]["hash"] = "0" * 64
+    status, text = check([("checkpoints", ("forged.json", json.dumps(forged).encode(), "x"))])
+    assert "Refused" in text and "forged or altered" in text
+
+    status, text = check([("checkpoints", ("notes.json", b"[1, 2", "application/json"))])
+    assert status == 422 and 'id="checkpoints-error"' in text and "notes.json is not JSON" in text

@@ -52,6 +52,7 @@ __all__ = [
     "checkpoint_round",
     "keep_checkpoints",
     "load_checkpoints",
+    "parse_checkpoint",
     "sign_head",
     "signed_content",
     "write_checkpoint",
@@ -157,24 +158,32 @@ def load_checkpoints(paths: Iterable[Path]) -> list[tuple[str, CheckpointDocumen
 
 def _read(path: Path) -> CheckpointDocument:
     try:
-        data = json.loads(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
         raise CheckpointError(f"--checkpoint: cannot read {path}: {exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise CheckpointError(f"--checkpoint: {path} is not JSON ({exc})") from exc
+    return parse_checkpoint(raw, str(path))
+
+
+def parse_checkpoint(raw: bytes, source: str, field: str = "--checkpoint") -> CheckpointDocument:
+    """The checkpoint in ``raw`` (a file's bytes, named ``source``); ``CheckpointError``
+    naming ``field`` when it is not one this Interlink reads."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise CheckpointError(f"{field}: {source} is not JSON ({str(exc)[:80]})") from exc
     body = data.get("checkpoint") if isinstance(data, dict) else None
     if not isinstance(body, dict) or body.get("format") != CHECKPOINT_FORMAT:
-        raise CheckpointError(f"--checkpoint: {path} is not an Interlink audit checkpoint")
+        raise CheckpointError(f"{field}: {source} is not an Interlink audit checkpoint")
     version = body.get("version")
     if isinstance(version, int) and version > CHECKPOINT_VERSION:
         raise CheckpointError(
-            f"--checkpoint: {path} is a version {version} checkpoint; this Interlink reads "
+            f"{field}: {source} is a version {version} checkpoint; this Interlink reads "
             f"version {CHECKPOINT_VERSION}"
         )
     try:
         return CheckpointDocument.model_validate(data)
     except ValidationError as exc:
-        raise CheckpointError(f"--checkpoint: {path} is malformed ({_problems(exc)})") from exc
+        raise CheckpointError(f"{field}: {source} is malformed ({_problems(exc)})") from exc
 
 
 def _problems(exc: ValidationError) -> str:

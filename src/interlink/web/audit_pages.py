@@ -23,17 +23,27 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from interlink.access import Actor, Permission
+from interlink.audit.checkpoint import (
+    CheckpointError,
+    CheckpointResult,
+    check_checkpoint,
+    parse_checkpoint,
+    sign_head,
+)
 from interlink.audit.models import AuditEntry, AuditHead
 from interlink.audit.service import AuditAction, entries_query, page_of, verify_chain
 from interlink.audit.service import record as audit_record
 from interlink.core.csvcells import writer as csv_writer
 from interlink.core.db import reading
-from interlink.core.deps import DbSession, Now
-from interlink.core.files import download, export_spool
+from interlink.core.deps import DbSession, Now, SettingsDep
+from interlink.core.errors import AppError
+from interlink.core.files import download, download_headers, export_spool, safe_filename
+from interlink.core.signing import installation_key
 from interlink.web.pages import problem_page, render
-from interlink.web.session import page_requires
+from interlink.web.session import CSRF_FIELD, check_csrf, page_requires
 
 __all__ = ["EXPORT_FIELDS", "router"]
 
@@ -43,6 +53,9 @@ AUDIT = Permission.AUDIT_READ
 NOT_YOURS = "The audit trail is read by auditors."
 Auditor = Annotated[Actor, Depends(page_requires(AUDIT, NOT_YOURS))]
 PAGE_SIZE = 50
+MAX_CHECKPOINT_FILES = 100
+MAX_CHECKPOINT_BYTES = 4096
+"""A checkpoint is some 400 bytes; anything much larger is not one."""
 EXPORT_FIELDS = ("seq", "at", "actor", "actor_id", "bureau", "request_id", "action",
                  "object_type", "object_id", "before", "after", "prev_hash", "hash")  # fmt: skip
 
@@ -126,11 +139,70 @@ def audit_page(request: Request, session: DbSession, actor: Auditor, page: int =
 
 @router.get("/audit/verify", response_class=HTMLResponse)
 def verify_page(request: Request, session: DbSession, actor: Auditor, now: Now) -> Response:
+    return render(request, "audit_verify.html", _verified(session, actor, now))
+
+
+def _verified(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    checks: list[CheckpointResult] | None = None,
+    error: str | None = None,
+) -> dict[str, Any]:
     report = verify_chain(session)
     head = session.get(AuditHead, 1)
     bad = session.get(AuditEntry, report.first_bad_seq) if report.first_bad_seq else None
-    context = {"actor": actor, "report": report, "head": head, "bad": bad, "now": now}
-    return render(request, "audit_verify.html", context)
+    return {"actor": actor, "report": report, "head": head, "bad": bad, "now": now,
+            "checks": checks, "error": error}  # fmt: skip
+
+
+@router.post("/audit/verify", response_class=HTMLResponse)
+async def verify_checkpoints(
+    request: Request, session: DbSession, settings: SettingsDep, actor: Auditor, now: Now
+) -> Response:
+    """The chain, and each uploaded checkpoint against this installation's key and the log."""
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD) or ""))
+    uploads = [item for item in form.getlist("checkpoints") if isinstance(item, UploadFile)]
+    try:
+        if not uploads or not any(upload.filename for upload in uploads):
+            raise CheckpointError("checkpoints: choose one or more checkpoint files (.json)")
+        if len(uploads) > MAX_CHECKPOINT_FILES:
+            raise CheckpointError(f"checkpoints: at most {MAX_CHECKPOINT_FILES} files at once")
+        documents = []
+        for upload in uploads:
+            raw = await upload.read(MAX_CHECKPOINT_BYTES + 1)
+            name = safe_filename(upload.filename or "checkpoint")
+            if len(raw) > MAX_CHECKPOINT_BYTES:
+                raise CheckpointError(f"checkpoints: {name} is too large for a checkpoint")
+            documents.append((name, parse_checkpoint(raw, name, field="checkpoints")))
+        public = installation_key(settings).public
+    except AppError as exc:
+        context = _verified(session, actor, now, error=exc.detail)
+        return render(request, "audit_verify.html", context, status_code=422)
+    checks = [check_checkpoint(session, doc, public, source) for source, doc in documents]
+    return render(request, "audit_verify.html", _verified(session, actor, now, checks))
+
+
+@router.get("/audit/checkpoint")
+def checkpoint_download(session: DbSession, settings: SettingsDep, _actor: Auditor) -> Response:
+    """The chain's head signed now, as a file to keep outside this server."""
+    document = sign_head(session, installation_key(settings))
+    name = f"checkpoint-{document.checkpoint.seq:012d}.json"
+    return Response(
+        document.model_dump_json(indent=2) + "\n",
+        media_type="application/json",
+        headers=download_headers(name),
+    )
+
+
+@router.get("/audit/public-key")
+def public_key_download(settings: SettingsDep, _actor: Auditor) -> Response:
+    """The installation's public key (PEM), for auditors and outsiders who check checkpoints
+    and backups without Interlink's secret."""
+    public = installation_key(settings).public
+    headers = download_headers(f"interlink-{public.key_id}.pem")
+    return Response(public.pem(), media_type="application/x-pem-file", headers=headers)
 
 
 def _json(value: Any) -> str:
